@@ -1,0 +1,263 @@
+"""Command line: the game and the authoring tools (argparse, from the standard library)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = ROOT / "scenarios"
+
+
+def _utf8_stdio() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8", errors="replace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="main.py", description="KefuSim 客服实训模拟器")
+    p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder (default: scenarios/)")
+    sub = p.add_subparsers(dest="command")
+
+    s = sub.add_parser("play", help="play a persona (terminal mode with --text)")
+    s.add_argument("persona", nargs="?", help="persona id or file; omitted: choose from a list")
+    s.add_argument("--text", action="store_true", help="play in the terminal (the default until the window exists)")
+    s.add_argument("--seed", type=int, default=None)
+
+    s = sub.add_parser("validate", help="check content files; exit 1 on any error")
+    s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all of the content folder)")
+
+    s = sub.add_parser("simulate", help="play a script of trainee lines against a persona")
+    s.add_argument("persona")
+    s.add_argument("--script", type=Path, required=True,
+                   help="a text script ('+12s 亲,您好' a line), or a .test.yaml file with --case")
+    s.add_argument("--case", help="case name inside a .test.yaml script file")
+    s.add_argument("--seed", type=int, default=None)
+    s.add_argument("--json", action="store_true", help="machine-readable transcript and outcome")
+
+    s = sub.add_parser("graph", help="print a persona's state graph")
+    s.add_argument("persona")
+    s.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+
+    s = sub.add_parser("test-scenarios", help="run every persona test script beside the personas")
+    s.add_argument("paths", nargs="*", type=Path, help="test files (default: all *.test.yaml)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    _utf8_stdio()
+    args = build_parser().parse_args(argv)
+    cmd = args.command or "play"
+    if cmd == "play":
+        from .textplay import play
+        return play(args.content, getattr(args, "persona", None), getattr(args, "seed", None))
+    if cmd == "validate":
+        return cmd_validate(args.content, args.paths)
+    if cmd == "simulate":
+        return cmd_simulate(args)
+    if cmd == "graph":
+        return cmd_graph(args)
+    if cmd == "test-scenarios":
+        return cmd_test(args.content, args.paths)
+    return 2
+
+
+# ---------------------------------------------------------------- helpers
+
+def load(content: Path):
+    from .content.loader import load_library
+    return load_library(content)
+
+
+def make_reader(lib):
+    from .language.reader import Reader
+    return Reader(lib.intents)
+
+
+def _print_reports(reports, stream=sys.stdout) -> tuple[int, int]:
+    errors = warnings = 0
+    for r in reports:
+        if r.problems:
+            print(r.format(), file=stream)
+            print(file=stream)
+        errors += len(r.errors)
+        warnings += len(r.warnings)
+    return errors, warnings
+
+
+def _get_persona(lib, name: str):
+    try:
+        return lib.persona(name)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+# ---------------------------------------------------------------- validate
+
+def cmd_validate(content: Path, paths: list[Path]) -> int:
+    from .content.loader import add_persona, load_buyer_defaults, load_intents, load_shop
+    from .content.testcases import load_tests, test_files
+
+    lib = load(content)
+    reports = []
+    if not paths:
+        reports = list(lib.reports)
+        for tf in test_files(content / "personas"):
+            reports.append(load_tests(tf, lib)[0])
+        checked = len(reports)
+    else:
+        files: list[Path] = []
+        for p in paths:
+            if p.is_dir():
+                files.extend(sorted(p.rglob("*.yaml")))
+            elif p.exists():
+                files.append(p)
+            else:
+                print(f"{p}: error: no such file or folder", file=sys.stderr)
+                return 1
+        for f in files:
+            kind = _kind(f)
+            if kind == "test":
+                reports.append(load_tests(f, lib)[0])
+            elif kind == "shop":
+                reports.append(load_shop(f)[0])
+            elif kind == "intents":
+                reports.append(load_intents(f)[0])
+            elif kind == "buyer":
+                reports.append(load_buyer_defaults(f)[0])
+            else:
+                # A persona already loaded from the content folder is checked again on its own.
+                same = {pid for pid, pp in lib.personas.items() if Path(pp.path).resolve() == f.resolve()}
+                for pid in same:
+                    del lib.personas[pid]
+                reports.append(add_persona(lib, f))
+        checked = len(files)
+    errors, warnings = _print_reports(reports)
+    bad = sum(1 for r in reports if not r.ok)
+    print(f"{checked} file(s) checked: {errors} error(s), {warnings} warning(s), {bad} file(s) broken")
+    return 1 if errors else 0
+
+
+def _kind(path: Path) -> str:
+    if path.name.endswith(".test.yaml"):
+        return "test"
+    if path.parent.name == "shops":
+        return "shop"
+    if path.parent.name == "rules" and path.name == "intents.yaml":
+        return "intents"
+    if path.parent.name == "rules" and path.name == "buyer.yaml":
+        return "buyer"
+    return "persona"
+
+
+# ---------------------------------------------------------------- simulate
+
+def cmd_simulate(args) -> int:
+    from .content.loader import Library
+    from .content.testcases import load_tests
+    from .engine.script import ScriptError, parse_script, simulate
+
+    lib = load(args.content)
+    persona = _get_persona(lib, args.persona)
+    if persona is None:
+        return 2
+    seed = args.seed
+    if args.script.name.endswith(".test.yaml"):
+        rep, tf = load_tests(args.script, lib)
+        if tf is None:
+            print(rep.format(), file=sys.stderr)
+            return 2
+        cases = {c.name: c for c in tf.cases}
+        if args.case not in cases:
+            print(f"error: choose a case with --case: {', '.join(cases)}", file=sys.stderr)
+            return 2
+        steps, seed = list(cases[args.case].steps), (cases[args.case].seed if seed is None else seed)
+    else:
+        try:
+            steps = parse_script(args.script.read_text(encoding="utf-8"))
+        except OSError as exc:
+            print(f"error: cannot read {args.script}: {exc.strerror}", file=sys.stderr)
+            return 2
+        except ScriptError as exc:
+            print(f"{args.script}:{exc.line}:1: error: {exc.message}", file=sys.stderr)
+            return 2
+    assert isinstance(lib, Library)
+    result = simulate(persona, steps, make_reader(lib), seed=seed or 0, defaults=lib.buyer_defaults)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_transcript(result)
+    return 0
+
+
+def print_transcript(result) -> None:
+    d = result.to_dict()
+    print(f"# {result.persona.title} ({result.persona.id}), seed {result.seed}")
+    for m in d["transcript"]:
+        who = result.persona.buyer.name if m["who"] == "buyer" else "客服"
+        extra = ""
+        if m["who"] == "agent":
+            extra = f"   [等了 {m['wait']:.0f} 秒; {', '.join(m['intents']) or '未识别'}]"
+        elif m["kind"] != "line":
+            extra = f"   [{m['kind']}]"
+        print(f"{_mmss(m['time'])} {who}: {m['text']}{extra}")
+    outcome = d["outcome"] or "unfinished"
+    print(f"结果 outcome: {outcome} (state {d['state']}, mood {d['mood']:.0f}"
+          + (f", flags {', '.join(d['flags'])}" if d["flags"] else "") + ")")
+
+
+def _mmss(t: float) -> str:
+    return f"[{int(t // 60):02d}:{t % 60:04.1f}]"
+
+
+# ---------------------------------------------------------------- graph
+
+def cmd_graph(args) -> int:
+    from .engine.graph import to_dot, to_mermaid
+    lib = load(args.content)
+    persona = _get_persona(lib, args.persona)
+    if persona is None:
+        return 2
+    print(to_dot(persona) if args.format == "dot" else to_mermaid(persona))
+    return 0
+
+
+# ---------------------------------------------------------------- test-scenarios
+
+def cmd_test(content: Path, paths: list[Path]) -> int:
+    from .content.testcases import check_case, load_tests, test_files
+    from .engine.script import simulate
+
+    lib = load(content)
+    reader = make_reader(lib)
+    files = paths or test_files(content / "personas")
+    if not files:
+        print("no test files (*.test.yaml) found")
+        return 1
+    failed = passed = 0
+    for f in files:
+        rep, tf = load_tests(f, lib)
+        if tf is None:
+            print(f"FAIL {f}: the test file has errors")
+            print(rep.format())
+            failed += 1
+            continue
+        persona = lib.personas[tf.persona]
+        for case in tf.cases:
+            result = simulate(persona, list(case.steps), reader, seed=case.seed, defaults=lib.buyer_defaults)
+            fails = check_case(result, case.expect)
+            label = f"{tf.persona} :: {case.name}"
+            c = result.conversation
+            if fails:
+                failed += 1
+                print(f"FAIL {label}: " + "; ".join(fails) + f"  ({tf.path}:{case.line})")
+            else:
+                passed += 1
+                print(f"ok   {label}: {c.outcome} in {c.state}, mood {c.mood:.0f}, {c.vars['turns']:.0f} turns")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0

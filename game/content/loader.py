@@ -1,0 +1,565 @@
+"""Loading and validating content: rules, shops and personas, each problem with file:line:col.
+
+One broken file never stops the others: it is reported and skipped.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from game.language.vocab import IntentDef, intents_from_data
+
+from . import conditions, yamlpos
+from .diagnostics import Mark, Report, did_you_mean, rel, unknown
+from .model import (ENDINGS, EVENT_TRIGGERS, Buyer, BuyerDefaults, Persona, Policies, Product, Shop,
+                    StateDef, TransitionDef)
+from .schema import Shape, found_name
+from .yamlpos import PosDict, PosList
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+# Variables every condition may read; the engine keeps them up to date.
+BUILTIN_VARS = (
+    "mood", "turns", "concessions", "offer_price", "list_price", "floor_price", "last_concession",
+    "discount", "quantity", "gift", "free_shipping", "nudges", "elapsed", "wait", "confused",
+)
+# Extra placeholder names a buyer line may use besides the variables.
+TEXT_PLACEHOLDERS = ("product", "shop", "buyer", "price", "color", "size")
+
+
+@dataclass
+class Library:
+    """Everything loaded from a content folder, and what was wrong with it."""
+    root: Path
+    intents: list[IntentDef] = field(default_factory=list)
+    buyer_defaults: BuyerDefaults = field(default_factory=BuyerDefaults)
+    shops: dict[str, Shop] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=dict)
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def intent_names(self) -> list[str]:
+        return [i.name for i in self.intents]
+
+    @property
+    def broken(self) -> list[Report]:
+        return [r for r in self.reports if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.broken
+
+    def persona(self, name: str) -> Persona:
+        """Find a persona by id or by file path."""
+        if name in self.personas:
+            return self.personas[name]
+        for p in self.personas.values():
+            if Path(p.path).resolve() == Path(name).resolve() or Path(p.path).stem == name:
+                return p
+        for r in self.broken:
+            if Path(r.path).stem == Path(name).stem:
+                raise LookupError(f"persona '{name}' has errors:\n{r.format()}")
+        hint = did_you_mean(name, self.personas)
+        raise LookupError(f"unknown persona '{name}'" + (f"; {hint}" if hint else "")
+                          + "\nknown: " + ", ".join(sorted(self.personas)))
+
+
+def _read(path: Path) -> tuple[Report, object]:
+    report = Report(rel(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        report.error(Mark(1, 1), f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8")
+        return report, None
+    except OSError as exc:
+        report.error(Mark(1, 1), f"cannot read file: {exc.strerror}")
+        return report, None
+    report.source = text
+    data = yamlpos.load(text, report)
+    if data is None and report.ok:
+        report.error(Mark(1, 1), "the file is empty")
+    elif data is not None and not isinstance(data, PosDict):
+        report.error(getattr(data, "mark", Mark(1, 1)), "the file must be a mapping (key: value) at the top level")
+        data = None
+    return report, data
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- rules
+
+def load_intents(path: Path) -> tuple[Report, list[IntentDef]]:
+    report, d = _read(path)
+    if d is None:
+        return report, []
+    sh = Shape(report)
+    sh.keys(d, "the intents file", {"version": None, "intents": dict}, required=("intents",))
+    sh.version(d)
+    intents = d.get("intents")
+    if not isinstance(intents, PosDict):
+        return report, []
+    for name, spec in intents.items():
+        where = f"intent '{name}'"
+        if not ID_RE.match(str(name)):
+            report.error(intents.key_mark(name), f"intent name '{name}' must be lower-case letters, digits, _ or -")
+        if not sh.mapping(spec, intents.value_mark(name), where):
+            continue
+        sh.keys(spec, where, {"title": str, "phrases": list, "patterns": list, "examples": list,
+                              "counter_examples": list}, required=("title",))
+        for key in ("phrases", "patterns", "examples", "counter_examples"):
+            sh.text_list(spec, key, where, allow_scalar=False)
+        if not spec.get("phrases") and not spec.get("patterns"):
+            report.warning(spec.mark, f"{where} has no phrases or patterns", "only facts can trigger it")
+        pats = spec.get("patterns")
+        if isinstance(pats, PosList):
+            for i, pat in enumerate(pats):
+                try:
+                    re.compile(str(pat))
+                except re.error as exc:
+                    m = pats.item_mark(i)
+                    report.error(Mark(m.line, m.col + (exc.pos or 0)), f"bad pattern in {where}: {exc.msg}")
+    if not report.ok:
+        return report, []
+    return report, intents_from_data(d)
+
+
+def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
+    report, d = _read(path)
+    base = BuyerDefaults()
+    if d is None:
+        return report, base
+    sh = Shape(report)
+    sh.keys(d, "the buyer rules file", {"version": None, "patience": dict, "typing": dict, "mood": dict,
+                                        "lines": dict, "archetypes": dict})
+    sh.version(d)
+    vals = {}
+    groups = {
+        "patience": {"first_reply": "first_reply", "golden": "golden", "reply": "reply", "nudges": "nudges"},
+        "typing": {"chars_per_second": "chars_per_second", "think": "think", "min_delay": "min_delay",
+                   "max_delay": "max_delay"},
+        "mood": {"start": "mood_start", "nudge": "mood_nudge", "confused": "mood_confused",
+                 "anger_at": "anger_at"},
+    }
+    for group, keys in groups.items():
+        g = d.get(group)
+        if isinstance(g, PosDict):
+            sh.keys(g, f"'{group}'", {k: float for k in keys})
+            for k, attr in keys.items():
+                v = sh.number(g, k, f"'{group}'", lo=-100 if group == "mood" else 0)
+                if v is not None:
+                    vals[attr] = int(v) if attr == "nudges" else float(v)
+    lines = d.get("lines")
+    if isinstance(lines, PosDict):
+        sh.keys(lines, "'lines'", {"nudge": list, "confused": list, "leave": list})
+        for k in ("nudge", "confused", "leave"):
+            got = sh.text_list(lines, k, "'lines'", allow_scalar=False)
+            if got:
+                vals[f"{k}_lines"] = got
+    arch = d.get("archetypes")
+    if isinstance(arch, PosDict):
+        vals["archetypes"] = {str(k): str(v) for k, v in arch.items()}
+    return report, BuyerDefaults(**{**base.__dict__, **vals})
+
+
+# ---------------------------------------------------------------- shops
+
+_PRODUCT_KEYS = {"sku": str, "name": str, "price": float, "floor_price": float, "stock": int, "sizes": list,
+                 "colors": list, "materials": list, "selling_points": list, "weak_points": list}
+_POLICY_KEYS = {"free_shipping_threshold": float, "return_days": int, "exchange_days": int,
+                "invoice_tax_rate": float, "shipping_cutoff": str, "default_courier": str, "couriers": dict,
+                "cash_on_delivery": bool, "notes": list}
+
+
+def load_shop(path: Path) -> tuple[Report, Shop | None]:
+    report, d = _read(path)
+    if d is None:
+        return report, None
+    sh = Shape(report)
+    sh.keys(d, "the shop", {"version": None, "id": str, "name": str, "policies": dict, "products": list},
+            required=("id", "name", "products"))
+    sh.version(d)
+    sid = d.get("id")
+    if isinstance(sid, str) and not ID_RE.match(sid):
+        report.error(d.value_mark("id"), f"shop id '{sid}' must be lower-case letters, digits, _ or -")
+    pol = d.get("policies", PosDict())
+    policies = Policies()
+    if isinstance(pol, PosDict):
+        sh.keys(pol, "'policies'", _POLICY_KEYS)
+        cut = pol.get("shipping_cutoff")
+        if isinstance(cut, str) and not re.match(r"^([01]?\d|2[0-3]):[0-5]\d$", cut):
+            report.error(pol.value_mark("shipping_cutoff"), f"shipping_cutoff '{cut}' must be a time like \"15:30\"",
+                         "quote it so YAML keeps it as text")
+        rate = sh.number(pol, "invoice_tax_rate", "'policies'", lo=0, hi=1)
+        couriers = []
+        cmap = pol.get("couriers")
+        if isinstance(cmap, PosDict):
+            for name, fee in cmap.items():
+                if isinstance(fee, bool) or not isinstance(fee, (int, float)):
+                    report.error(cmap.value_mark(name), f"surcharge of courier '{name}' must be a number")
+                else:
+                    couriers.append((str(name), float(fee)))
+        kw = {k: pol[k] for k in ("free_shipping_threshold", "return_days", "exchange_days", "shipping_cutoff",
+                                  "default_courier", "cash_on_delivery") if k in pol}
+        policies = Policies(**kw, invoice_tax_rate=float(rate or 0), couriers=tuple(couriers),
+                            notes=sh.text_list(pol, "notes", "'policies'"))
+    products: dict[str, Product] = {}
+    plist = d.get("products")
+    if isinstance(plist, PosList):
+        if not plist:
+            report.error(d.value_mark("products"), "a shop needs at least one product")
+        for i, p in enumerate(plist):
+            where = f"product {i + 1}"
+            if not sh.mapping(p, plist.item_mark(i), where):
+                continue
+            if not sh.keys(p, where, _PRODUCT_KEYS, required=("sku", "name", "price", "floor_price", "stock")):
+                continue
+            if not all(k in p for k in ("sku", "name", "price", "floor_price", "stock")):
+                continue
+            sku = p["sku"]
+            if sku in products:
+                report.error(p.value_mark("sku"), f"duplicate product sku '{sku}'")
+                continue
+            if p["floor_price"] > p["price"]:
+                report.error(p.value_mark("floor_price"), f"floor_price {p['floor_price']} of '{sku}' is above "
+                             f"its price {p['price']}", "the floor is the lowest price the shop accepts")
+            if p["stock"] < 0:
+                report.error(p.value_mark("stock"), f"stock of '{sku}' cannot be negative")
+            lists = {k: sh.text_list(p, k, f"product '{sku}'") for k in
+                     ("sizes", "colors", "materials", "selling_points", "weak_points")}
+            products[sku] = Product(sku=sku, name=p["name"], price=float(p["price"]),
+                                    floor_price=float(p["floor_price"]), stock=int(p["stock"]), **lists)
+    if not report.ok:
+        return report, None
+    return report, Shop(id=d["id"], name=d["name"], policies=policies, products=products, path=report.path)
+
+
+# ---------------------------------------------------------------- personas
+
+_PERSONA_KEYS = {"version": None, "id": str, "title": str, "summary": str, "archetype": str, "difficulty": int,
+                 "shop": str, "product": str, "buyer": dict, "vars": dict, "deal": dict, "start": str,
+                 "states": dict}
+_BUYER_KEYS = {"name": str, "mood": float, "patience": dict, "typing_speed": float, "anger_at": float,
+               "nudge_lines": list, "confused_lines": list, "leave_lines": list}
+_STATE_KEYS = {"say": (str, list), "on": dict, "end": str, "note": str}
+_TRANS_KEYS = {"to": str, "if": str, "mood": float, "say": (str, list), "set": dict, "add": dict,
+               "flag": (str, list)}
+
+
+class _PersonaChecker:
+    def __init__(self, report: Report, lib: Library):
+        self.r = report
+        self.sh = Shape(report)
+        self.lib = lib
+
+    def cond(self, d: PosDict, key: str, known) -> conditions.Condition | None:
+        src = d[key]
+        m = d.value_mark(key)
+        line = self.r.source.splitlines()[m.line - 1] if self.r.source else ""
+        quoted = 1 if line[m.col - 1:m.col] in ("'", '"') else 0
+        try:
+            return conditions.parse(src, known)
+        except conditions.ConditionError as exc:
+            self.r.error(Mark(m.line, m.col + quoted + exc.offset), f"bad condition: {exc}", exc.hint)
+            return None
+
+    def lines(self, d: PosDict, key: str, where: str, names) -> tuple[str, ...]:
+        out = self.sh.text_list(d, key, where)
+        v = d.get(key)
+        for i, text in enumerate(out):
+            m = v.item_mark(i) if isinstance(v, PosList) else d.value_mark(key)
+            try:
+                fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+            except ValueError as exc:
+                self.r.error(m, f"bad placeholder in {where}: {exc}", "write a literal brace as {{ or }}")
+                continue
+            for f in fields:
+                base = re.split(r"[.\[!:]", f, maxsplit=1)[0]
+                if base not in names:
+                    msg, hint = unknown("placeholder", "{" + f + "}", ["{" + n + "}" for n in names])
+                    self.r.error(m, f"{msg} in {where}", hint)
+        return out
+
+    def check(self, d: PosDict) -> Persona | None:
+        r, sh, lib = self.r, self.sh, self.lib
+        sh.keys(d, "the persona", _PERSONA_KEYS,
+                required=("id", "title", "archetype", "difficulty", "shop", "product", "start", "states"))
+        sh.version(d)
+        pid = d.get("id")
+        if isinstance(pid, str) and not ID_RE.match(pid):
+            r.error(d.value_mark("id"), f"persona id '{pid}' must be lower-case letters, digits, _ or -")
+        arch = d.get("archetype")
+        if isinstance(arch, str) and lib.buyer_defaults.archetypes and arch not in lib.buyer_defaults.archetypes:
+            r.error(d.value_mark("archetype"), *unknown("archetype", arch, lib.buyer_defaults.archetypes))
+        sh.number(d, "difficulty", "the persona", lo=1, hi=3)
+
+        shop = product = None
+        if isinstance(d.get("shop"), str):
+            shop = lib.shops.get(d["shop"])
+            if shop is None:
+                r.error(d.value_mark("shop"), *unknown("shop", d["shop"], lib.shops))
+        if shop is not None and isinstance(d.get("product"), str):
+            product = shop.products.get(d["product"])
+            if product is None:
+                r.error(d.value_mark("product"), *unknown(f"product of shop '{shop.id}'", d["product"],
+                                                          shop.products))
+
+        # Persona variables: numbers the author names and conditions read.
+        pvars: dict[str, float] = {}
+        vmap = d.get("vars")
+        if isinstance(vmap, PosDict):
+            for k, v in vmap.items():
+                if not ID_RE.match(str(k)) or "-" in str(k):
+                    r.error(vmap.key_mark(k), f"variable name '{k}' must be lower-case letters, digits and _")
+                elif k in BUILTIN_VARS:
+                    r.error(vmap.key_mark(k), f"variable '{k}' is built in", "choose another name")
+                elif isinstance(v, bool) or not isinstance(v, (int, float)):
+                    r.error(vmap.value_mark(k), f"variable '{k}' must be a number, not {found_name(v)}",
+                            "use 1/0 for yes/no")
+                else:
+                    pvars[str(k)] = float(v)
+        shop_vars = shop.numeric_vars() if shop else {}
+        known_vars = set(BUILTIN_VARS) | set(pvars) | set(shop_vars)
+        placeholder_names = sorted(known_vars | set(TEXT_PLACEHOLDERS))
+
+        list_price = product.price if product else 0.0
+        floor_price = product.floor_price if product else 0.0
+        deal = d.get("deal")
+        if isinstance(deal, PosDict):
+            sh.keys(deal, "'deal'", {"list_price": float, "floor_price": float})
+            list_price = float(sh.number(deal, "list_price", "'deal'", lo=0, default=list_price))
+            floor_price = float(sh.number(deal, "floor_price", "'deal'", lo=0, default=floor_price))
+            if floor_price > list_price:
+                r.error(deal.value_mark("floor_price"), f"floor_price {floor_price} is above list_price {list_price}")
+
+        buyer = self.buyer(d.get("buyer"), d, placeholder_names)
+        states = self.states(d, known_vars, pvars, placeholder_names)
+        if states is not None:
+            self.graph(d, states)
+        if not r.ok or shop is None or product is None or buyer is None or states is None:
+            return None
+        return Persona(id=pid, title=d["title"], summary=str(d.get("summary", "")), archetype=arch,
+                       difficulty=int(d["difficulty"]), shop=shop, product=product, buyer=buyer, vars=pvars,
+                       list_price=list_price, floor_price=floor_price, start=d["start"], states=states,
+                       path=r.path, digest=_digest(r.source))
+
+    def buyer(self, b, d: PosDict, names) -> Buyer | None:
+        dflt = self.lib.buyer_defaults
+        if b is None:
+            b = PosDict()
+            b.mark = d.mark
+        if not isinstance(b, PosDict):
+            return None
+        sh = self.sh
+        sh.keys(b, "'buyer'", _BUYER_KEYS)
+        first, reply, nudges = dflt.first_reply, dflt.reply, dflt.nudges
+        pat = b.get("patience")
+        if isinstance(pat, PosDict):
+            sh.keys(pat, "'patience'", {"first_reply": float, "reply": float, "nudges": int})
+            first = float(sh.number(pat, "first_reply", "'patience'", lo=1, default=first))
+            reply = float(sh.number(pat, "reply", "'patience'", lo=1, default=reply))
+            nudges = int(sh.number(pat, "nudges", "'patience'", lo=0, hi=10, default=nudges))
+        mood = float(sh.number(b, "mood", "'buyer'", lo=0, hi=100, default=dflt.mood_start))
+        anger = float(sh.number(b, "anger_at", "'buyer'", lo=0, hi=100, default=dflt.anger_at))
+        speed = float(sh.number(b, "typing_speed", "'buyer'", lo=0.1, default=dflt.chars_per_second))
+        lines = {k: self.lines(b, f"{k}_lines", "'buyer'", names) or getattr(dflt, f"{k}_lines")
+                 for k in ("nudge", "confused", "leave")}
+        return Buyer(name=str(b.get("name", "买家")), mood=mood, first_reply=first, reply=reply, nudges=nudges,
+                     chars_per_second=speed, anger_at=anger, nudge_lines=lines["nudge"],
+                     confused_lines=lines["confused"], leave_lines=lines["leave"])
+
+    def states(self, d: PosDict, known_vars, pvars, names) -> dict[str, StateDef] | None:
+        r, sh = self.r, self.sh
+        sm = d.get("states")
+        if not isinstance(sm, PosDict):
+            return None
+        if not sm:
+            r.error(d.value_mark("states"), "a persona needs at least one state")
+            return None
+        triggers = set(self.lib.intent_names) | set(EVENT_TRIGGERS)
+        settable = set(pvars) | {"mood"}
+        out: dict[str, StateDef] = {}
+        for name, spec in sm.items():
+            where = f"state '{name}'"
+            if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_]+$", name):
+                r.error(sm.key_mark(name), f"state name '{name}' must be letters, digits and _")
+            if spec is None:
+                r.error(sm.key_mark(name), f"{where} is empty", "give it 'say' and 'on', or 'end'")
+                continue
+            if not sh.mapping(spec, sm.value_mark(name), where):
+                continue
+            sh.keys(spec, where, _STATE_KEYS)
+            say = self.lines(spec, "say", where, names)
+            end = spec.get("end")
+            if isinstance(end, str) and end not in ENDINGS:
+                r.error(spec.value_mark("end"), *unknown("ending", end, ENDINGS))
+                end = None
+            on: dict[str, tuple[TransitionDef, ...]] = {}
+            onmap = spec.get("on")
+            if isinstance(onmap, PosDict):
+                if end and onmap:
+                    r.error(spec.key_mark("on"), f"{where} is an ending ('end: {end}') and cannot have exits",
+                            "remove 'on' or 'end'")
+                for trig, tspec in onmap.items():
+                    if trig not in triggers:
+                        msg, hint = unknown("intent or event", trig, triggers)
+                        r.error(onmap.key_mark(trig), f"{msg} in {where}", hint)
+                        continue
+                    items = tspec if isinstance(tspec, PosList) else [tspec]
+                    marks = tspec.item_marks if isinstance(tspec, PosList) else [onmap.value_mark(trig)]
+                    ts = []
+                    for i, t in enumerate(items):
+                        tw = f"'{trig}' of {where}"
+                        if isinstance(t, str):  # shorthand: `greet: asking`
+                            t2 = PosDict(to=t)
+                            t2.mark = marks[i]
+                            t2.value_marks["to"] = marks[i]
+                            t = t2
+                        if not sh.mapping(t, marks[i], tw):
+                            continue
+                        ts.append(self.transition(trig, t, tw, sm, known_vars, settable, names))
+                    if isinstance(tspec, PosList):
+                        for i, t in enumerate(ts[:-1]):
+                            if t is not None and t.cond is None:
+                                r.warning(tspec.item_mark(i + 1), f"this choice of {trig!r} in {where} is never "
+                                          "used: the one before has no 'if'", "put choices with 'if' first")
+                    on[trig] = tuple(t for t in ts if t is not None)
+            if not end and not on:
+                r.error(sm.key_mark(name), f"{where} has no way out and is not an ending",
+                        "add 'on:' with at least one trigger, or 'end: success|lost|bad_review|escalated'")
+            out[name] = StateDef(name=name, say=say, end=end, on=on)
+        return out
+
+    def transition(self, trig, t: PosDict, where, sm, known_vars, settable, names) -> TransitionDef | None:
+        r, sh = self.r, self.sh
+        sh.keys(t, where, _TRANS_KEYS)
+        dest = t.get("to")
+        if isinstance(dest, str) and dest not in sm:
+            r.error(t.value_mark("to"), *unknown("state", dest, sm))
+        cond = self.cond(t, "if", known_vars) if isinstance(t.get("if"), str) else None
+        sets = []
+        for key in ("set", "add"):
+            m = t.get(key)
+            if isinstance(m, PosDict):
+                for var, val in m.items():
+                    if var not in settable:
+                        msg, hint = unknown("variable", var, settable)
+                        r.error(m.key_mark(var), f"{msg} in '{key}'",
+                                hint or "declare it under 'vars:' at the top of the persona")
+                    elif isinstance(val, bool) or not isinstance(val, (int, float)):
+                        r.error(m.value_mark(var), f"'{key}' value of '{var}' must be a number")
+                    else:
+                        sets.append((key, str(var), float(val)))
+        flags = t.get("flag", ())
+        flags = (flags,) if isinstance(flags, str) else tuple(str(f) for f in flags or ())
+        mood = t.get("mood", 0)
+        if not isinstance(mood, (int, float)) or isinstance(mood, bool):
+            mood = 0
+        return TransitionDef(trigger=trig, dest=dest if isinstance(dest, str) else None, cond=cond,
+                             mood=float(mood), say=self.lines(t, "say", where, names),
+                             set=tuple((k, v) for s, k, v in sets if s == "set"),
+                             add=tuple((k, v) for s, k, v in sets if s == "add"), flags=flags)
+
+    def graph(self, d: PosDict, states: dict[str, StateDef]) -> None:
+        r = self.r
+        sm = d["states"]
+        start = d.get("start")
+        if isinstance(start, str) and start not in states:
+            if start not in sm:
+                r.error(d.value_mark("start"), *unknown("start state", start, states))
+            return
+        if not isinstance(start, str):
+            return
+        edges = {n: {t.dest for ts in s.on.values() for t in ts if t.dest} for n, s in states.items()}
+        ends = {n for n, s in states.items() if s.end}
+        if not ends:
+            r.error(sm.mark if hasattr(sm, "mark") else d.mark, "the persona has no ending",
+                    "add a state with 'end: success' and one with 'end: lost'")
+            return
+        seen, todo = {start}, deque([start])
+        while todo:
+            for nxt in edges.get(todo.popleft(), ()):
+                if nxt in states and nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        for n in states:
+            if n not in seen:
+                r.error(sm.key_mark(n), f"state '{n}' cannot be reached from the start state '{start}'",
+                        "add a transition to it ('to: " + n + "') or remove it")
+        if not ends & seen:
+            r.error(d.value_mark("start"), "no ending can be reached from the start state")
+            return
+        # Backwards from the endings: every reachable state must be able to finish.
+        rev: dict[str, set[str]] = {n: set() for n in states}
+        for n, outs in edges.items():
+            for o in outs:
+                if o in rev:
+                    rev[o].add(n)
+        can_end, todo = set(ends), deque(ends)
+        while todo:
+            for prev in rev[todo.popleft()]:
+                if prev not in can_end:
+                    can_end.add(prev)
+                    todo.append(prev)
+        for n in states:
+            if n in seen and n not in can_end and states[n].on:
+                r.error(sm.key_mark(n), f"no ending can be reached from state '{n}'",
+                        "the buyer would be stuck there forever; add a way to an ending")
+
+
+def load_persona(path: Path, lib: Library) -> tuple[Report, Persona | None, Mark]:
+    report, d = _read(path)
+    if d is None:
+        return report, None, Mark(1, 1)
+    return report, _PersonaChecker(report, lib).check(d), d.value_mark("id")
+
+
+# ---------------------------------------------------------------- library
+
+def persona_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".test.yaml"))
+
+
+def load_library(root: Path | str = "scenarios", extra_personas: list[Path] | None = None) -> Library:
+    """Load rules, shops and personas under `root`; broken files are reported and skipped."""
+    root = Path(root)
+    lib = Library(root=root)
+    rules = root / "rules"
+    intents_path = rules / "intents.yaml"
+    if intents_path.exists():
+        rep, lib.intents = load_intents(intents_path)
+        lib.reports.append(rep)
+    buyer_path = rules / "buyer.yaml"
+    if buyer_path.exists():
+        rep, lib.buyer_defaults = load_buyer_defaults(buyer_path)
+        lib.reports.append(rep)
+    seen_ids: dict[str, str] = {}
+    for path in sorted((root / "shops").glob("*.yaml")):
+        rep, shop = load_shop(path)
+        if shop is not None and shop.id in lib.shops:
+            rep.error(Mark(1, 1), f"duplicate shop id '{shop.id}'", f"also in {lib.shops[shop.id].path}")
+            shop = None
+        if shop is not None:
+            lib.shops[shop.id] = shop
+        lib.reports.append(rep)
+    for path in persona_files(root / "personas") + list(extra_personas or []):
+        add_persona(lib, path, seen_ids)
+    return lib
+
+
+def add_persona(lib: Library, path: Path, seen_ids: dict[str, str] | None = None) -> Report:
+    seen_ids = seen_ids if seen_ids is not None else {p.id: p.path for p in lib.personas.values()}
+    rep, persona, id_mark = load_persona(path, lib)
+    if persona is not None and persona.id in seen_ids:
+        rep.error(id_mark, f"duplicate persona id '{persona.id}'", f"also in {seen_ids[persona.id]}")
+        persona = None
+    if persona is not None:
+        seen_ids[persona.id] = persona.path
+        lib.personas[persona.id] = persona
+    lib.reports.append(rep)
+    return rep

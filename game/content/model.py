@@ -1,0 +1,134 @@
+"""Typed content, as the engine and the tools use it once a file has passed validation."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .conditions import Condition
+
+ENDINGS = ("success", "lost", "bad_review", "escalated")
+# Triggers that are not trainee intents: the clock, the fallback and the buyer's own mood.
+EVENT_TRIGGERS = ("timeout", "unknown", "any", "mood_low")
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    price: float
+    floor_price: float
+    stock: int
+    sizes: tuple[str, ...] = ()
+    colors: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+    selling_points: tuple[str, ...] = ()
+    weak_points: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policies:
+    free_shipping_threshold: float | None = None
+    return_days: int = 7
+    exchange_days: int = 7
+    invoice_tax_rate: float = 0.0
+    shipping_cutoff: str = ""
+    default_courier: str = ""
+    couriers: tuple[tuple[str, float], ...] = ()  # (name, surcharge)
+    cash_on_delivery: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shop:
+    id: str
+    name: str
+    policies: Policies
+    products: dict[str, Product]
+    path: str = ""
+
+    def numeric_vars(self) -> dict[str, float]:
+        p = self.policies
+        return {
+            "free_shipping_threshold": float(p.free_shipping_threshold or 0),
+            "return_days": float(p.return_days),
+            "exchange_days": float(p.exchange_days),
+            "invoice_tax_rate": float(p.invoice_tax_rate),
+        }
+
+
+@dataclass(frozen=True)
+class BuyerDefaults:
+    """Seed figures and stock lines every persona starts from (scenarios/rules/buyer.yaml)."""
+    first_reply: float = 15.0
+    golden: float = 6.0
+    reply: float = 20.0
+    nudges: int = 2
+    chars_per_second: float = 3.0
+    think: float = 1.0
+    min_delay: float = 1.0
+    max_delay: float = 8.0
+    mood_start: float = 60.0
+    mood_nudge: float = -8.0
+    mood_confused: float = -3.0
+    anger_at: float = 20.0
+    nudge_lines: tuple[str, ...] = ("在吗?", "人呢?")
+    confused_lines: tuple[str, ...] = ("你说的是什么意思呀?",)
+    leave_lines: tuple[str, ...] = ("算了,我去别家看看",)
+    archetypes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Buyer:
+    name: str
+    mood: float
+    first_reply: float
+    reply: float
+    nudges: int
+    chars_per_second: float
+    anger_at: float
+    nudge_lines: tuple[str, ...]
+    confused_lines: tuple[str, ...]
+    leave_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    trigger: str
+    dest: str | None          # None: stay in the same state
+    cond: Condition | None
+    mood: float = 0.0
+    say: tuple[str, ...] = ()
+    set: tuple[tuple[str, float], ...] = ()
+    add: tuple[tuple[str, float], ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StateDef:
+    name: str
+    say: tuple[str, ...]
+    end: str | None
+    on: dict[str, tuple[TransitionDef, ...]]  # in the author's order: earlier wins
+
+
+@dataclass
+class Persona:
+    id: str
+    title: str
+    summary: str
+    archetype: str
+    difficulty: int
+    shop: Shop
+    product: Product
+    buyer: Buyer
+    vars: dict[str, float]
+    list_price: float
+    floor_price: float
+    start: str
+    states: dict[str, StateDef]
+    path: str = ""
+    digest: str = ""
+    _machine: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def endings(self) -> dict[str, str]:
+        return {n: s.end for n, s in self.states.items() if s.end}

@@ -1,0 +1,125 @@
+"""Safe YAML loading that remembers where every key and value stood.
+
+Only plain data comes out (dict/list/str/int/float/bool/None). `on/off/yes/no` stay strings:
+an intent or state called `no` must not turn into False. Duplicate keys are reported instead of
+silently overwritten.
+"""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from .diagnostics import Mark, Report
+
+
+class PosDict(dict):
+    """A mapping that knows the position of each key and each value."""
+    __slots__ = ("mark", "key_marks", "value_marks")
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.mark = Mark(1, 1)
+        self.key_marks: dict = {}
+        self.value_marks: dict = {}
+
+    def key_mark(self, key) -> Mark:
+        return self.key_marks.get(key, self.mark)
+
+    def value_mark(self, key) -> Mark:
+        return self.value_marks.get(key, self.key_mark(key))
+
+
+class PosList(list):
+    __slots__ = ("mark", "item_marks")
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.mark = Mark(1, 1)
+        self.item_marks: list[Mark] = []
+
+    def item_mark(self, i: int) -> Mark:
+        return self.item_marks[i] if 0 <= i < len(self.item_marks) else self.mark
+
+
+def _mark(node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose booleans are only true/false (YAML 1.2 style)."""
+
+
+# Rebuild the implicit resolvers without the YAML 1.1 yes/no/on/off booleans.
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+for _first in "tTfF":
+    _Loader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:bool", _BOOL))
+
+
+class _Builder:
+    def __init__(self, report: Report):
+        self.report = report
+        self.constructor = _Loader("")  # only used for scalar construction
+
+    def build(self, node):
+        if isinstance(node, yaml.MappingNode):
+            out = PosDict()
+            out.mark = _mark(node)
+            self.constructor.flatten_mapping(node)
+            for knode, vnode in node.value:
+                key = self.build(knode)
+                if isinstance(key, (dict, list)):
+                    self.report.error(_mark(knode), "a key must be a plain name, not a mapping or list")
+                    continue
+                if key in out:
+                    first = out.key_marks[key]
+                    self.report.error(_mark(knode), f"duplicate key '{key}'",
+                                      f"first defined at line {first.line}")
+                    continue
+                out[key] = self.build(vnode)
+                out.key_marks[key] = _mark(knode)
+                out.value_marks[key] = _mark(vnode)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            out = PosList()
+            out.mark = _mark(node)
+            for item in node.value:
+                out.append(self.build(item))
+                out.item_marks.append(_mark(item))
+            return out
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self.report.error(_mark(node), f"YAML: {exc.problem}", "only plain data is allowed (no tags)")
+            return None
+        if not isinstance(value, (str, int, float, bool, type(None))):
+            # Timestamps, binary and the like: keep the text the author wrote.
+            value = node.value
+        return value
+
+
+def load(text: str, report: Report):
+    """Parse one YAML document; syntax errors go to `report` and give None."""
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        m = exc.problem_mark or exc.context_mark
+        mark = Mark(m.line + 1, m.column + 1) if m else Mark(1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        report.error(mark, f"YAML syntax: {what}",
+                     "check indentation, colons and quotes; quote text that starts with a special character")
+        return None
+    except yaml.YAMLError as exc:
+        report.error(Mark(1, 1), f"YAML syntax: {exc}")
+        return None
+    if node is None:
+        return None
+    return _Builder(report).build(node)

@@ -1,0 +1,349 @@
+"""One buyer chat: a `transitions` machine built from a persona, mood and patience, the transcript.
+
+The caller drives it with `trainee_says(text)` and `tick()`; both return events. Time comes from
+an injected clock and every random choice from an injected numpy Generator, so a script replays
+identically. Timeouts are checked in `tick()` on the caller's thread (no timer threads).
+"""
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable
+
+import numpy as np
+from transitions import Machine, State
+
+from game.content.model import Persona, TransitionDef
+
+from .events import Event, Message
+
+MoodHook = Callable[["Conversation", str, object], float]
+
+
+class KefuState(State):
+    """A transitions State that carries the persona's own keys."""
+
+    def __init__(self, name, say=(), end=None, **kwargs):
+        super().__init__(name, **kwargs)
+        self.say = say
+        self.end = end
+
+
+class _Model:
+    """What transitions binds its trigger methods to; kept apart so intent names never clash."""
+
+    def __init__(self, conv: "Conversation"):
+        self.conv = conv
+
+
+def _condition(tdef: TransitionDef, event) -> bool:
+    return tdef.cond(event.model.conv.vars)
+
+
+def _after(tdef: TransitionDef, event) -> None:
+    event.model.conv._apply(tdef, event.transition.source)
+
+
+def machine_for(persona: Persona) -> Machine:
+    """One shared Machine per persona; each conversation is added to it as a model."""
+    if persona._machine is None:
+        states = [KefuState(n, say=s.say, end=s.end) for n, s in persona.states.items()]
+        m = Machine(model=None, states=states, initial=persona.start, auto_transitions=False,
+                    send_event=True, ignore_invalid_triggers=True)
+        for sname, sdef in persona.states.items():
+            for trig, tdefs in sdef.on.items():
+                for t in tdefs:
+                    m.add_transition(trig, sname, t.dest, conditions=[partial(_condition, t)] if t.cond else None,
+                                     after=[partial(_after, t)])
+        persona._machine = m
+    return persona._machine
+
+
+class _SafeDict(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class _Pending:
+    due: float
+    text: str
+    kind: str  # "line", "nudge", "confused", "leave"
+
+
+class Conversation:
+    def __init__(self, persona: Persona, reader, clock, rng: np.random.Generator, *,
+                 chat_id: str | None = None, mood_hook: MoodHook | None = None, defaults=None):
+        self.persona = persona
+        self.reader = reader
+        self.clock = clock
+        self.rng = rng
+        self.id = chat_id or f"chat{next(_ids)}"
+        self.mood_hook = mood_hook
+        d = defaults
+        self._think = getattr(d, "think", 1.0)
+        self._min_delay = getattr(d, "min_delay", 1.0)
+        self._max_delay = getattr(d, "max_delay", 8.0)
+        self._mood_nudge = getattr(d, "mood_nudge", -8.0)
+        self._mood_confused = getattr(d, "mood_confused", -3.0)
+        b = persona.buyer
+        self.started = clock.now()
+        self.vars: dict[str, float] = {
+            "mood": b.mood, "turns": 0, "concessions": 0, "offer_price": persona.list_price,
+            "list_price": persona.list_price, "floor_price": persona.floor_price, "last_concession": 0,
+            "discount": 0, "quantity": 1, "gift": 0, "free_shipping": 0, "nudges": 0, "elapsed": 0,
+            "wait": 0, "confused": 0,
+            **persona.shop.numeric_vars(), **persona.vars,
+        }
+        self.flags: list[str] = []
+        self.transcript: list[Message] = []
+        self.history: list[tuple[float, str, str, str]] = []  # (time, trigger, from, to)
+        self.outcome: str | None = None
+        self.outcome_reason = ""
+        self._ending: tuple[str, str] | None = None
+        self._pending: deque[_Pending] = deque()
+        self._waiting_since: float | None = None
+        self._nudges = 0
+        self._mood_low_fired = False
+        self._out: list[Event] = []
+        self.model = _Model(self)
+        machine_for(persona).add_model(self.model, initial=persona.start)
+        self._say(persona.states[persona.start].say)
+        self._check_ending(persona.start)
+
+    # ------------------------------------------------------------ public
+    @property
+    def state(self) -> str:
+        return self.model.state
+
+    @property
+    def mood(self) -> float:
+        return self.vars["mood"]
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def buyer_typing(self) -> bool:
+        return bool(self._pending)
+
+    @property
+    def waiting_since(self) -> float | None:
+        """When the buyer last spoke and began waiting for a reply (None: not waiting)."""
+        return self._waiting_since
+
+    def trainee_says(self, text: str, *, typing_started: float | None = None) -> list[Event]:
+        now = self.clock.now()
+        self._deliver(now)
+        if self.finished:
+            return self._flush()
+        wait = (now - self._waiting_since) if self._waiting_since is not None else 0.0
+        first = not any(m.who == "agent" for m in self.transcript)
+        msg = Message(now, "agent", text, "line", wait=wait, first=first, typing_started=typing_started)
+        self.transcript.append(msg)
+        self._emit("agent_line", text, wait=wait, first=first)
+        reading = self.reader.read(text)
+        msg.intents = reading.names
+        v = self.vars
+        v["turns"] += 1
+        v["wait"] = wait
+        v["elapsed"] = now - self.started
+        self._waiting_since = None
+        self._nudges = 0
+        self._apply_facts(reading.facts)
+        if self.mood_hook is not None:
+            self._mood(self.mood_hook(self, text, reading))
+        self._react(reading)
+        self._check_mood_low()
+        if not self._pending and self._ending:
+            self._finish()
+        return self._flush()
+
+    def tick(self) -> list[Event]:
+        now = self.clock.now()
+        self._deliver(now)
+        if self.finished or self._pending or self._waiting_since is None:
+            return self._flush()
+        had_reply = any(m.who == "agent" for m in self.transcript)
+        limit = self.persona.buyer.reply if had_reply else self.persona.buyer.first_reply
+        if now - self._waiting_since >= limit:
+            self.vars["elapsed"] = now - self.started
+            if self._nudges < self.persona.buyer.nudges:
+                self._nudges += 1
+                self.vars["nudges"] += 1
+                self._mood(self._mood_nudge)
+                self._say(self.persona.buyer.nudge_lines, kind="nudge", quick=True)
+                self._check_mood_low()
+            else:
+                self._waiting_since = None
+                if not self._fire("timeout"):
+                    self._say(self.persona.buyer.leave_lines, kind="leave")
+                    self._ending = ("lost", self.state)
+                    self.outcome_reason = "timeout"
+                if not self._pending and self._ending:
+                    self._finish()
+            self._deliver(now)
+        return self._flush()
+
+    def next_due(self) -> float | None:
+        """The next time something can happen without the trainee: a buyer line or a patience limit."""
+        if self.finished:
+            return None
+        if self._pending:
+            return self._pending[0].due
+        if self._waiting_since is not None:
+            had_reply = any(m.who == "agent" for m in self.transcript)
+            b = self.persona.buyer
+            return self._waiting_since + (b.reply if had_reply else b.first_reply)
+        return None
+
+    def close(self) -> None:
+        """Detach from the shared machine (call when the chat is dropped)."""
+        try:
+            machine_for(self.persona).remove_model(self.model)
+        except ValueError:
+            pass
+
+    # ------------------------------------------------------------ internals
+    def _emit(self, kind: str, text: str = "", **data) -> None:
+        self._out.append(Event(kind, self.id, self.clock.now(), text, data))
+
+    def _flush(self) -> list[Event]:
+        out, self._out = self._out, []
+        return out
+
+    def _mood(self, delta: float) -> None:
+        if delta:
+            self.vars["mood"] = float(min(100.0, max(0.0, self.vars["mood"] + delta)))
+
+    def _apply_facts(self, facts) -> None:
+        v = self.vars
+        offer = None
+        if facts.prices:
+            offer = min(facts.prices)
+        elif facts.discount:
+            offer = v["list_price"] * facts.discount
+        elif facts.reduction:
+            offer = v["offer_price"] - facts.reduction
+        if offer is not None and 0 < offer < v["offer_price"]:
+            step = v["offer_price"] - offer
+            v["concessions"] += 1
+            v["last_concession"] = step
+            v["offer_price"] = round(offer, 2)
+            v["discount"] = v["list_price"] - v["offer_price"]
+        if facts.free_shipping:
+            v["free_shipping"] = 1
+        if facts.gift:
+            v["gift"] = 1
+        if facts.quantity:
+            v["quantity"] = facts.quantity
+
+    def _react(self, reading) -> None:
+        state = self.persona.states[self.state]
+        names = set(reading.names)
+        for trig in state.on:
+            if trig in names and self._fire(trig):
+                return
+        if "any" in state.on and self._fire("any"):
+            return
+        if not names and "unknown" in state.on and self._fire("unknown"):
+            return
+        if names and state.say:
+            # Understood, but not what this buyer is waiting for: they ask again.
+            self._say(state.say, kind="repeat")
+            return
+        self.vars["confused"] += 1
+        self._mood(self._mood_confused)
+        self._say(self.persona.buyer.confused_lines, kind="confused")
+
+    def _fire(self, trigger: str) -> bool:
+        before = self.state
+        if trigger not in self.persona.states[before].on:
+            return False
+        fired = self.model.trigger(trigger)
+        return bool(fired)
+
+    def _apply(self, t: TransitionDef, src: str) -> None:
+        """After-callback of every transition: effects, the buyer's reply, a possible ending."""
+        now = self.clock.now()
+        self.history.append((now, t.trigger, src, self.state))
+        self._emit("state", self.state, trigger=t.trigger, source=src)
+        self._mood(t.mood)
+        for k, val in t.set:
+            self.vars[k] = val
+        for k, val in t.add:
+            self.vars[k] = self.vars.get(k, 0) + val
+        self.flags.extend(f for f in t.flags if f not in self.flags)
+        if t.say:
+            self._say(t.say)
+        elif t.dest is not None:
+            self._say(self.persona.states[self.state].say)
+        self._check_ending(self.state)
+
+    def _check_ending(self, state: str) -> None:
+        end = self.persona.states[state].end
+        if end:
+            self._ending = (end, state)
+            if not self._pending:
+                self._finish()
+
+    def _check_mood_low(self) -> None:
+        if (not self._mood_low_fired and not self.finished and not self._ending
+                and self.vars["mood"] <= self.persona.buyer.anger_at):
+            self._mood_low_fired = True
+            self._fire("mood_low")
+            if not self._pending and self._ending:
+                self._finish()
+
+    def _finish(self) -> None:
+        if self.outcome is None and self._ending:
+            self.outcome, state = self._ending
+            self._waiting_since = None
+            self._emit("outcome", self.outcome, state=state, reason=self.outcome_reason or state)
+
+    def _format(self, text: str) -> str:
+        p = self.persona
+        values = _SafeDict({k: _num(v) for k, v in self.vars.items()})
+        values.update(product=p.product.name, shop=p.shop.name, buyer=p.buyer.name, price=_num(p.list_price),
+                      color=p.product.colors[0] if p.product.colors else "",
+                      size=p.product.sizes[0] if p.product.sizes else "")
+        try:
+            return text.format_map(values)
+        except (ValueError, IndexError, KeyError, AttributeError):
+            return text
+
+    def _say(self, lines, kind: str = "line", quick: bool = False) -> None:
+        if not lines:
+            return
+        text = self._format(lines[int(self.rng.integers(len(lines)))])
+        now = self.clock.now()
+        start = self._pending[-1].due if self._pending else now
+        if quick:
+            delay = self._min_delay
+        else:
+            typing = len(text) / max(self.persona.buyer.chars_per_second, 0.1)
+            delay = self._think + typing * float(self.rng.uniform(0.8, 1.2))
+            delay = min(max(delay, self._min_delay), self._max_delay)
+        if not self._pending:
+            self._emit("buyer_typing")
+        self._pending.append(_Pending(round(start + delay, 3), text, kind))
+        self._waiting_since = None
+
+    def _deliver(self, now: float) -> None:
+        while self._pending and self._pending[0].due <= now:
+            p = self._pending.popleft()
+            self.transcript.append(Message(p.due, "buyer", p.text, p.kind))
+            self._out.append(Event("buyer_line", self.id, p.due, p.text, {"kind": p.kind}))
+            self._waiting_since = p.due
+        if not self._pending and self._ending and not self.finished:
+            self._finish()
+
+
+def _num(v: float):
+    return int(v) if float(v).is_integer() else round(v, 2)

@@ -1,0 +1,26 @@
+"""What the engine tells its caller, and what a chat remembers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Event:
+    """kind: buyer_typing, buyer_line, agent_line, state, outcome (and feedback, from scoring)."""
+    kind: str
+    chat: str
+    time: float
+    text: str = ""
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Message:
+    time: float
+    who: str            # "buyer" or "agent"
+    text: str
+    kind: str = "line"  # buyer lines: line, nudge, confused, repeat, leave
+    wait: float = 0.0   # agent lines: seconds the buyer had waited
+    first: bool = False
+    typing_started: float | None = None
+    intents: tuple[str, ...] = ()

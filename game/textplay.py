@@ -1,0 +1,145 @@
+"""Terminal play: the live clock in a plain terminal (works over SSH, with screen readers, in tmux).
+
+A reader thread collects typed lines; the main thread ticks the chat and prints buyer lines
+without eating the line the trainee is typing (readline's buffer is redrawn under them).
+"""
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+try:  # readline keeps the half-typed line when a buyer line is printed above it
+    import readline
+except ImportError:  # Windows
+    readline = None
+
+OUTCOME_TEXT = {"success": "成交 / 问题解决", "lost": "买家离开", "bad_review": "买家给了差评",
+                "escalated": "买家投诉升级"}
+PROMPT = "客服> "
+
+
+class _Screen:
+    def __init__(self, stream=sys.stdout):
+        self.out = stream
+        self.tty = stream.isatty() and sys.stdin.isatty()
+
+    def show(self, text: str) -> None:
+        if self.tty:
+            buf = readline.get_line_buffer() if readline else ""
+            self.out.write("\r\x1b[K" + text + "\n" + PROMPT + buf)
+        else:
+            self.out.write(text + "\n")
+        self.out.flush()
+
+
+def _choose(lib) -> str | None:
+    personas = sorted(lib.personas.values(), key=lambda p: (p.difficulty, p.id))
+    if not personas:
+        print("没有可用的买家场景。请检查 scenarios/ 文件夹 (python main.py validate)。")
+        return None
+    print("请选择买家场景:")
+    for i, p in enumerate(personas, 1):
+        arch = lib.buyer_defaults.archetypes.get(p.archetype, p.archetype)
+        print(f"  {i}. {p.title}  [{arch}, 难度 {'★' * p.difficulty}]")
+    for r in lib.broken:
+        if "personas" in r.path:
+            print(f"  (无法加载: {r.path}, 运行 python main.py validate 查看原因)")
+    while True:
+        try:
+            raw = input("输入编号 (q 退出): ").strip()
+        except EOFError:
+            return None
+        if raw.lower() in ("q", "quit", "exit"):
+            return None
+        if raw.isdigit() and 1 <= int(raw) <= len(personas):
+            return personas[int(raw) - 1].id
+        print("请输入列表中的编号。")
+
+
+def play(content: Path, persona_name: str | None, seed: int | None) -> int:
+    from .content.loader import load_library
+    from .engine.clock import SystemClock
+    from .engine.conversation import Conversation
+    from .language.reader import Reader
+
+    lib = load_library(content)
+    if persona_name is None:
+        persona_name = _choose(lib)
+        if persona_name is None:
+            return 0
+    try:
+        persona = lib.persona(persona_name)
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if seed is None:
+        seed = int(np.random.default_rng().integers(1_000_000))
+    clock = SystemClock()
+    conv = Conversation(persona, Reader(lib.intents), clock, np.random.default_rng(seed),
+                        chat_id=persona.id, defaults=lib.buyer_defaults)
+    screen = _Screen()
+    print(f"== {persona.title} ==  ({persona.shop.name} · {persona.product.name} ¥{persona.list_price:g}, "
+          f"底价 ¥{persona.floor_price:g}, 种子 {seed})")
+    if persona.summary:
+        print(persona.summary)
+    print("直接输入回复并回车发送。/quit 退出。买家等待超过时限会催促,再不回复就会离开。\n")
+
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def reader_thread():
+        while True:
+            try:
+                lines.put(input(PROMPT))
+            except (EOFError, KeyboardInterrupt):
+                lines.put(None)
+                return
+
+    threading.Thread(target=reader_thread, daemon=True).start()
+    name = persona.buyer.name
+    typing_shown = False
+    try:
+        while not conv.finished:
+            events = conv.tick()
+            try:
+                while True:
+                    text = lines.get_nowait()
+                    if text is None or text.strip() in ("/quit", "/q"):
+                        print("\n已退出。")
+                        return 0
+                    if text.strip():
+                        events += conv.trainee_says(text.strip())
+            except queue.Empty:
+                pass
+            for ev in events:
+                if ev.kind == "buyer_typing" and not typing_shown:
+                    screen.show(f"   ({name} 正在输入…)")
+                    typing_shown = True
+                elif ev.kind == "buyer_line":
+                    typing_shown = False
+                    tag = " [催促]" if ev.data.get("kind") == "nudge" else ""
+                    screen.show(f"{_clock(ev.time)} {name}: {ev.text}{tag}")
+                elif ev.kind == "agent_line" and ev.data.get("wait", 0) > 0:
+                    w = ev.data["wait"]
+                    limit = persona.buyer.first_reply if ev.data.get("first") else persona.buyer.reply
+                    mark = "✓" if w <= limit else "超时"
+                    screen.show(f"   (回复用时 {w:.1f} 秒 {mark})")
+            time.sleep(0.05)
+    except KeyboardInterrupt:
+        print("\n已退出。")
+        return 0
+    sys.stdout.write("\n")
+    print(f"== 结束: {OUTCOME_TEXT.get(conv.outcome, conv.outcome)} ==")
+    print(f"买家心情 {conv.mood:.0f}/100, 你发了 {conv.vars['turns']:.0f} 条消息"
+          + (f", 成交价 ¥{conv.vars['offer_price']:g}" if conv.outcome == "success" else ""))
+    if conv.flags:
+        print("注意: " + ", ".join(conv.flags))
+    return 0
+
+
+def _clock(t: float) -> str:
+    return f"[{int(t // 60):02d}:{int(t % 60):02d}]"
