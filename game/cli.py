@@ -100,59 +100,22 @@ def _get_persona(lib, name: str):
 # ---------------------------------------------------------------- validate
 
 def cmd_validate(content: Path, paths: list[Path]) -> int:
-    from .content.loader import add_persona, load_buyer_defaults, load_intents, load_shop
-    from .content.testcases import load_tests, test_files
+    from .content.validate import check_all, check_file, expand
 
     lib = load(content)
-    reports = []
     if not paths:
-        reports = list(lib.reports)
-        for tf in test_files(content / "personas"):
-            reports.append(load_tests(tf, lib)[0])
-        checked = len(reports)
+        reports = check_all(lib)
     else:
-        files: list[Path] = []
-        for p in paths:
-            if p.is_dir():
-                files.extend(sorted(p.rglob("*.yaml")))
-            elif p.exists():
-                files.append(p)
-            else:
-                print(f"{p}: error: no such file or folder", file=sys.stderr)
-                return 1
-        for f in files:
-            kind = _kind(f)
-            if kind == "test":
-                reports.append(load_tests(f, lib)[0])
-            elif kind == "shop":
-                reports.append(load_shop(f)[0])
-            elif kind == "intents":
-                reports.append(load_intents(f)[0])
-            elif kind == "buyer":
-                reports.append(load_buyer_defaults(f)[0])
-            else:
-                # A persona already loaded from the content folder is checked again on its own.
-                same = {pid for pid, pp in lib.personas.items() if Path(pp.path).resolve() == f.resolve()}
-                for pid in same:
-                    del lib.personas[pid]
-                reports.append(add_persona(lib, f))
-        checked = len(files)
+        try:
+            files = expand(paths)
+        except FileNotFoundError as exc:
+            print(f"{exc}: error: no such file or folder", file=sys.stderr)
+            return 1
+        reports = [check_file(lib, f) for f in files]
     errors, warnings = _print_reports(reports)
     bad = sum(1 for r in reports if not r.ok)
-    print(f"{checked} file(s) checked: {errors} error(s), {warnings} warning(s), {bad} file(s) broken")
+    print(f"{len(reports)} file(s) checked: {errors} error(s), {warnings} warning(s), {bad} file(s) broken")
     return 1 if errors else 0
-
-
-def _kind(path: Path) -> str:
-    if path.name.endswith(".test.yaml"):
-        return "test"
-    if path.parent.name == "shops":
-        return "shop"
-    if path.parent.name == "rules" and path.name == "intents.yaml":
-        return "intents"
-    if path.parent.name == "rules" and path.name == "buyer.yaml":
-        return "buyer"
-    return "persona"
 
 
 # ---------------------------------------------------------------- simulate

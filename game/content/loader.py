@@ -306,8 +306,8 @@ class _PersonaChecker:
         if shop is not None and isinstance(d.get("product"), str):
             product = shop.products.get(d["product"])
             if product is None:
-                r.error(d.value_mark("product"), *unknown(f"product of shop '{shop.id}'", d["product"],
-                                                          shop.products))
+                msg, hint = unknown("product", d["product"], shop.products)
+                r.error(d.value_mark("product"), f"{msg} in shop '{shop.id}'", hint)
 
         # Persona variables: numbers the author names and conditions read.
         pvars: dict[str, float] = {}
@@ -338,8 +338,10 @@ class _PersonaChecker:
                 r.error(deal.value_mark("floor_price"), f"floor_price {floor_price} is above list_price {list_price}")
 
         buyer = self.buyer(d.get("buyer"), d, placeholder_names)
+        before = len(r.errors)
         states = self.states(d, known_vars, pvars, placeholder_names)
-        if states is not None:
+        if states is not None and len(r.errors) == before:
+            # Reachability is only meaningful once every state and transition is well formed.
             self.graph(d, states)
         if not r.ok or shop is None or product is None or buyer is None or states is None:
             return None
@@ -412,7 +414,7 @@ class _PersonaChecker:
                         continue
                     items = tspec if isinstance(tspec, PosList) else [tspec]
                     marks = tspec.item_marks if isinstance(tspec, PosList) else [onmap.value_mark(trig)]
-                    ts = []
+                    ts, raw = [], []
                     for i, t in enumerate(items):
                         tw = f"'{trig}' of {where}"
                         if isinstance(t, str):  # shorthand: `greet: asking`
@@ -423,13 +425,14 @@ class _PersonaChecker:
                         if not sh.mapping(t, marks[i], tw):
                             continue
                         ts.append(self.transition(trig, t, tw, sm, known_vars, settable, names))
+                        raw.append(t)
                     if isinstance(tspec, PosList):
-                        for i, t in enumerate(ts[:-1]):
-                            if t is not None and t.cond is None:
+                        for i, t in enumerate(raw[:-1]):
+                            if "if" not in t:
                                 r.warning(tspec.item_mark(i + 1), f"this choice of {trig!r} in {where} is never "
                                           "used: the one before has no 'if'", "put choices with 'if' first")
                     on[trig] = tuple(t for t in ts if t is not None)
-            if not end and not on:
+            if "end" not in spec and not on and not (isinstance(onmap, PosDict) and onmap):
                 r.error(sm.key_mark(name), f"{where} has no way out and is not an ending",
                         "add 'on:' with at least one trigger, or 'end: success|lost|bad_review|escalated'")
             out[name] = StateDef(name=name, say=say, end=end, on=on)
@@ -478,7 +481,7 @@ class _PersonaChecker:
         edges = {n: {t.dest for ts in s.on.values() for t in ts if t.dest} for n, s in states.items()}
         ends = {n for n, s in states.items() if s.end}
         if not ends:
-            r.error(sm.mark if hasattr(sm, "mark") else d.mark, "the persona has no ending",
+            r.error(d.key_mark("states"), "the persona has no ending",
                     "add a state with 'end: success' and one with 'end: lost'")
             return
         seen, todo = {start}, deque([start])

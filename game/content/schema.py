@@ -49,12 +49,15 @@ class Shape:
         """`allowed` maps key -> type; unknown keys and missing required keys are errors."""
         if not isinstance(d, PosDict):
             return False
+        suggested = set()
         for k in d:
             if k not in allowed:
-                hint = did_you_mean(k, allowed) or "allowed: " + ", ".join(allowed)
-                self.r.error(d.key_mark(k), f"unknown key '{k}' in {where}", hint)
+                near = did_you_mean(k, allowed)
+                if near:
+                    suggested.add(near.split("'")[1])
+                self.r.error(d.key_mark(k), f"unknown key '{k}' in {where}", near or "allowed: " + ", ".join(allowed))
         for k in required:
-            if k not in d:
+            if k not in d and k not in suggested:  # a misspelt key was reported already
                 self.r.error(d.mark, f"{where} is missing the required key '{k}'")
         ok = True
         for k, t in allowed.items():

@@ -60,12 +60,19 @@ for _first in "tTfF":
     _Loader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:bool", _BOOL))
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 class _Builder:
     def __init__(self, report: Report):
         self.report = report
         self.constructor = _Loader("")  # only used for scalar construction
 
     def build(self, node):
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            self.report.error(_mark(node), f"YAML: the tag '{node.tag}' is not allowed",
+                              "only plain data is allowed (no tags)")
+            return None
         if isinstance(node, yaml.MappingNode):
             out = PosDict()
             out.mark = _mark(node)
@@ -114,6 +121,8 @@ def load(text: str, report: Report):
         m = exc.problem_mark or exc.context_mark
         mark = Mark(m.line + 1, m.column + 1) if m else Mark(1, 1)
         what = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            what += f" ({exc.context} at line {exc.context_mark.line + 1})"
         report.error(mark, f"YAML syntax: {what}",
                      "check indentation, colons and quotes; quote text that starts with a special character")
         return None

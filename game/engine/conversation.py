@@ -110,10 +110,12 @@ class Conversation:
         self._waiting_since: float | None = None
         self._nudges = 0
         self._mood_low_fired = False
+        self._replied = False
         self._out: list[Event] = []
         self.model = _Model(self)
         machine_for(persona).add_model(self.model, initial=persona.start)
-        self._say(persona.states[persona.start].say)
+        # The chat opens with the buyer's first line already sent, as on a real platform.
+        self._say(persona.states[persona.start].say, quick=True)
         self._check_ending(persona.start)
 
     # ------------------------------------------------------------ public
@@ -144,7 +146,8 @@ class Conversation:
         if self.finished:
             return self._flush()
         wait = (now - self._waiting_since) if self._waiting_since is not None else 0.0
-        first = not any(m.who == "agent" for m in self.transcript)
+        first = not self._replied
+        self._replied = True
         msg = Message(now, "agent", text, "line", wait=wait, first=first, typing_started=typing_started)
         self.transcript.append(msg)
         self._emit("agent_line", text, wait=wait, first=first)
@@ -156,7 +159,7 @@ class Conversation:
         v["elapsed"] = now - self.started
         self._waiting_since = None
         self._nudges = 0
-        self._apply_facts(reading.facts)
+        self._apply_facts(reading)
         if self.mood_hook is not None:
             self._mood(self.mood_hook(self, text, reading))
         self._react(reading)
@@ -170,9 +173,7 @@ class Conversation:
         self._deliver(now)
         if self.finished or self._pending or self._waiting_since is None:
             return self._flush()
-        had_reply = any(m.who == "agent" for m in self.transcript)
-        limit = self.persona.buyer.reply if had_reply else self.persona.buyer.first_reply
-        if now - self._waiting_since >= limit:
+        if now >= self._patience_deadline():
             self.vars["elapsed"] = now - self.started
             if self._nudges < self.persona.buyer.nudges:
                 self._nudges += 1
@@ -198,10 +199,13 @@ class Conversation:
         if self._pending:
             return self._pending[0].due
         if self._waiting_since is not None:
-            had_reply = any(m.who == "agent" for m in self.transcript)
-            b = self.persona.buyer
-            return self._waiting_since + (b.reply if had_reply else b.first_reply)
+            return self._patience_deadline()
         return None
+
+    def _patience_deadline(self) -> float:
+        # One expression for both tick() and next_due(), so float rounding cannot make them disagree.
+        b = self.persona.buyer
+        return self._waiting_since + (b.reply if self._replied else b.first_reply)
 
     def close(self) -> None:
         """Detach from the shared machine (call when the chat is dropped)."""
@@ -222,10 +226,12 @@ class Conversation:
         if delta:
             self.vars["mood"] = float(min(100.0, max(0.0, self.vars["mood"] + delta)))
 
-    def _apply_facts(self, facts) -> None:
-        v = self.vars
+    def _apply_facts(self, reading) -> None:
+        v, facts = self.vars, reading.facts
         offer = None
-        if facts.prices:
+        if not reading.has("offer_discount"):
+            pass  # a price mentioned ("满99包邮", "别家才139") is not an offer
+        elif facts.prices:
             offer = min(facts.prices)
         elif facts.discount:
             offer = v["list_price"] * facts.discount

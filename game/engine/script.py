@@ -91,10 +91,12 @@ class SimResult:
 
 def _run_until(conv: Conversation, clock: ManualClock, target: float, events: list[Event]) -> None:
     """Advance to `target`, stopping at every moment the buyer can act."""
+    last = None
     while True:
         due = conv.next_due()
-        if due is None or due > target:
+        if due is None or due > target or due == last:  # `due == last`: nothing moved, never spin
             break
+        last = due
         clock.set(max(due, clock.now()))
         events.extend(conv.tick())
     clock.set(max(target, clock.now()))

@@ -1,0 +1,53 @@
+"""`validate`: check content files one by one against the loaded library."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .diagnostics import Report
+from .loader import Library, add_persona, load_buyer_defaults, load_intents, load_shop
+from .testcases import load_tests, test_files
+
+
+def kind_of(path: Path) -> str:
+    if path.name.endswith(".test.yaml"):
+        return "test"
+    if path.parent.name == "shops":
+        return "shop"
+    if path.parent.name == "rules" and path.name == "intents.yaml":
+        return "intents"
+    if path.parent.name == "rules" and path.name == "buyer.yaml":
+        return "buyer"
+    return "persona"
+
+
+def check_file(lib: Library, path: Path) -> Report:
+    kind = kind_of(path)
+    if kind == "test":
+        return load_tests(path, lib)[0]
+    if kind == "shop":
+        return load_shop(path)[0]
+    if kind == "intents":
+        return load_intents(path)[0]
+    if kind == "buyer":
+        return load_buyer_defaults(path)[0]
+    # A persona already loaded from the content folder is checked again on its own.
+    for pid in [pid for pid, p in lib.personas.items() if Path(p.path).resolve() == path.resolve()]:
+        del lib.personas[pid]
+    return add_persona(lib, path)
+
+
+def check_all(lib: Library) -> list[Report]:
+    """Every report of the library, plus the persona test files beside the personas."""
+    return list(lib.reports) + [load_tests(tf, lib)[0] for tf in test_files(lib.root / "personas")]
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.yaml")))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise FileNotFoundError(str(p))
+    return files

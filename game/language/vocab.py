@@ -1,0 +1,52 @@
+"""Intent vocabulary: what the reader looks for in a trainee message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class IntentDef:
+    name: str
+    title: str
+    phrases: tuple[str, ...] = ()  # literal, matched on the compact form
+    patterns: tuple[str, ...] = ()  # regexes, matched on the normalized form
+    examples: tuple[str, ...] = ()  # must read as this intent (checked by tests)
+    counter_examples: tuple[str, ...] = ()  # must not
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value if v is not None and str(v) != "")
+    return ()
+
+
+def intents_from_data(data: dict) -> list[IntentDef]:
+    """Intent definitions from a parsed intents file ({version, intents: {name: {...}}}).
+
+    The loader validates the shape first; this only avoids crashing on odd input.
+    """
+    intents = data.get("intents") if isinstance(data, dict) else None
+    if not isinstance(intents, dict):
+        return []
+    out: list[IntentDef] = []
+    for name, body in intents.items():
+        if not isinstance(body, dict):
+            body = {}
+        title = body.get("title")
+        out.append(
+            IntentDef(
+                name=str(name),
+                title=str(title) if title else str(name),
+                phrases=_strings(body.get("phrases")),
+                patterns=_strings(body.get("patterns")),
+                examples=_strings(body.get("examples")),
+                counter_examples=_strings(body.get("counter_examples")),
+            )
+        )
+    return out

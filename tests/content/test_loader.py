@@ -1,0 +1,122 @@
+from pathlib import Path
+
+import pytest
+
+from game.content import conditions
+from game.content.diagnostics import Report
+from game.content.loader import load_library
+from game.content.validate import check_all
+from game.content.yamlpos import load
+
+CONTENT = Path(__file__).resolve().parent.parent.parent / "scenarios"
+
+
+def test_shipped_content_has_no_errors(library):
+    reports = check_all(library)
+    problems = [p.format() for r in reports for p in r.problems]
+    assert not problems, "\n".join(problems)
+    assert {"haggler-nurse-shoes", "damaged-dress", "chatty-office-lady"} <= set(library.personas)
+    assert {"dalibai", "huayun"} <= set(library.shops)
+
+
+def test_every_persona_ending_is_reachable(library):
+    from collections import deque
+    for p in library.personas.values():
+        seen, todo = {p.start}, deque([p.start])
+        while todo:
+            for ts in p.states[todo.popleft()].on.values():
+                for t in ts:
+                    if t.dest and t.dest not in seen:
+                        seen.add(t.dest)
+                        todo.append(t.dest)
+        assert seen == set(p.states), p.id
+        assert any(p.states[s].end for s in seen), p.id
+
+
+def test_yes_no_on_off_stay_text():
+    r = Report("x.yaml")
+    d = load("no: yes\non: [off, true]\nstate: n\n", r)
+    assert d == {"no": "yes", "on": ["off", True], "state": "n"}
+    assert r.ok
+
+
+def test_all_problems_of_a_file_are_collected(tmp_path):
+    bad = tmp_path / "two.yaml"
+    text = (CONTENT / "personas" / "haggler-nurse-shoes.yaml").read_text(encoding="utf-8")
+    text = text.replace("shop: dalibai", "shop: dalibia").replace("greet: {to: asking", "greet: {to: askng")
+    bad.write_text(text, encoding="utf-8")
+    from game.content.validate import check_file
+    report = check_file(load_library(CONTENT), bad)
+    messages = [p.message for p in report.errors]
+    assert any("unknown shop 'dalibia'" in m for m in messages)
+    assert any("unknown state 'askng'" in m for m in messages)
+
+
+def test_missing_version_is_a_warning_not_an_error(tmp_path):
+    src = (CONTENT / "personas" / "chatty-office-lady.yaml").read_text(encoding="utf-8")
+    f = tmp_path / "nover.yaml"
+    f.write_text(src.replace("version: 1\n", ""), encoding="utf-8")
+    from game.content.validate import check_file
+    lib = load_library(CONTENT)
+    del lib.personas["chatty-office-lady"]
+    report = check_file(lib, f)
+    assert report.ok
+    assert any("no format 'version:'" in w.message for w in report.warnings)
+    f.write_text(src.replace("version: 1\n", "version: 9\n"), encoding="utf-8")
+    report = check_file(lib, f)
+    assert any("version 9" in w.message for w in report.warnings)
+
+
+def test_error_format_quotes_the_line_with_a_caret(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("version: 1\nid: x\ntitle: t\narchetype: haggler\ndifficulty: 1\nshop: nowhere\n", encoding="utf-8")
+    from game.content.validate import check_file
+    out = check_file(load_library(CONTENT), f).format()
+    assert f"{f}:6:7: error: unknown shop 'nowhere'" in out or ":6:7: error: unknown shop 'nowhere'" in out
+    assert ">>>    6 | shop: nowhere" in out.replace(">>> ", ">>>    ") or "6 | shop: nowhere" in out
+    assert "^" in out
+
+
+def test_not_utf8_is_reported(tmp_path):
+    f = tmp_path / "gbk.yaml"
+    f.write_bytes("id: 买家\n".encode("gbk"))
+    from game.content.validate import check_file
+    report = check_file(load_library(CONTENT), f)
+    assert "not UTF-8" in report.errors[0].message
+
+
+# ---------------------------------------------------------------- conditions
+
+ENV = {"offer_price": 140.0, "floor_price": 150.0, "mood": 40.0, "pushes": 2.0}
+
+
+@pytest.mark.parametrize("src,expected", [
+    ("offer_price < floor_price", True),
+    ("offer_price >= floor_price", False),
+    ("not (mood > 50)", True),
+    ("mood > 50 or pushes == 2", True),
+    ("mood > 50 and pushes == 2", False),
+    ("floor_price - offer_price > 5", True),
+    ("offer_price * 1.1 > floor_price", True),
+    ("-mood < 0", True),
+    ("pushes / 0 == 0", True),
+    ("true and not false", True),
+])
+def test_condition_language(src, expected):
+    assert conditions.parse(src, set(ENV))(ENV) is expected
+
+
+@pytest.mark.parametrize("src,offset,msg", [
+    ("mood >", 6, "ends too early"),
+    ("mood = 3", 5, "unexpected character '='"),
+    ("__import__('os')", 11, "unexpected character"),
+    ("mod > 3", 0, "unknown variable 'mod'"),
+    ("1 < 2 < 3", 6, "chained comparison"),
+    ("(mood > 3", 9, "missing ')'"),
+    ("", 0, "empty condition"),
+])
+def test_condition_errors_point_at_the_fault(src, offset, msg):
+    with pytest.raises(conditions.ConditionError) as exc:
+        conditions.parse(src, set(ENV))
+    assert msg in str(exc.value)
+    assert exc.value.offset == offset
