@@ -2,10 +2,13 @@
 
 A script has one step a line:
 
-    +4s 亲,您好!很高兴为您服务      wait 4 seconds after the previous step, then send
+    +4s 亲,您好!很高兴为您服务      wait 4 seconds, then send
     这款有现货的哦                  no delay given: DEFAULT_DELAY seconds
     +30s                            stay silent for 30 seconds
     # a comment; blank lines are skipped
+
+A delay counts as a trainee would: from the later of the previous step and the buyer's latest line,
+and a buyer who is still typing is let finish first. So `+4s` means "4 seconds after reading it".
 """
 from __future__ import annotations
 
@@ -111,10 +114,15 @@ def simulate(persona: Persona, steps: list[Step], reader, *, seed: int = 0, defa
     result = SimResult(persona, seed, conv)
     events = result.events
     events.extend(conv.tick())
+    last_step = clock.now()
     for step in steps:
         if conv.finished:
             break
-        _run_until(conv, clock, clock.now() + step.delay, events)
+        while conv.buyer_typing and not conv.finished:
+            _run_until(conv, clock, conv.next_due(), events)
+        last_buyer = max((m.time for m in conv.transcript if m.who == "buyer"), default=0.0)
+        _run_until(conv, clock, max(last_step, last_buyer) + step.delay, events)
+        last_step = clock.now()
         if step.text is not None and not conv.finished:
             events.extend(conv.trainee_says(step.text))
     if drain:
