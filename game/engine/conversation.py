@@ -10,7 +10,7 @@ import itertools
 from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable
+from typing import Protocol
 
 import numpy as np
 from transitions import Machine, State
@@ -19,7 +19,13 @@ from game.content.model import Persona, TransitionDef
 
 from .events import Event, Message
 
-MoodHook = Callable[["Conversation", str, object], float]
+class Judge(Protocol):
+    """Scores each trainee message as it is sent (the scoring package fills this in).
+
+    `judge` returns feedback with a `mood_delta` attribute: a rude reply makes the buyer colder at once.
+    """
+
+    def judge(self, conv: "Conversation", message: Message, reading) -> object: ...
 
 
 class KefuState(State):
@@ -78,13 +84,13 @@ class _Pending:
 
 class Conversation:
     def __init__(self, persona: Persona, reader, clock, rng: np.random.Generator, *,
-                 chat_id: str | None = None, mood_hook: MoodHook | None = None, defaults=None):
+                 chat_id: str | None = None, judge: Judge | None = None, defaults=None):
         self.persona = persona
         self.reader = reader
         self.clock = clock
         self.rng = rng
         self.id = chat_id or f"chat{next(_ids)}"
-        self.mood_hook = mood_hook
+        self.judge = judge
         d = defaults
         self._think = getattr(d, "think", 1.0)
         self._min_delay = getattr(d, "min_delay", 1.0)
@@ -160,8 +166,10 @@ class Conversation:
         self._waiting_since = None
         self._nudges = 0
         self._apply_facts(reading)
-        if self.mood_hook is not None:
-            self._mood(self.mood_hook(self, text, reading))
+        if self.judge is not None:
+            msg.feedback = self.judge.judge(self, msg, reading)
+            self._mood(float(getattr(msg.feedback, "mood_delta", 0.0) or 0.0))
+            self._emit("feedback", text, feedback=msg.feedback)
         self._react(reading)
         self._check_mood_low()
         if not self._pending and self._ending:

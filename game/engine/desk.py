@@ -5,18 +5,18 @@ import numpy as np
 
 from game.content.model import Persona
 
-from .conversation import Conversation, MoodHook
+from .conversation import Conversation
 from .events import Event
 
 
 class Desk:
     def __init__(self, reader, clock, rng: np.random.Generator, *, defaults=None,
-                 mood_hook: MoodHook | None = None):
+                 judge=None):
         self.reader = reader
         self.clock = clock
         self.rng = rng
         self.defaults = defaults
-        self.mood_hook = mood_hook
+        self.judge = judge
         self.chats: dict[str, Conversation] = {}
         self._arrivals: list[tuple[float, int, Persona, str]] = []
         self._n = 0
@@ -28,7 +28,7 @@ class Desk:
 
     def _make(self, persona: Persona, cid: str) -> Conversation:
         conv = Conversation(persona, self.reader, self.clock, self.rng.spawn(1)[0], chat_id=cid,
-                            mood_hook=self.mood_hook, defaults=self.defaults)
+                            judge=self.judge, defaults=self.defaults)
         self.chats[cid] = conv
         return conv
 

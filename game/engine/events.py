@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Event:
-    """kind: buyer_typing, buyer_line, agent_line, state, outcome (and feedback, from scoring)."""
+    """kind: chat_opened, buyer_typing, buyer_line, agent_line, feedback, state, outcome."""
     kind: str
     chat: str
     time: float
@@ -24,3 +24,4 @@ class Message:
     first: bool = False
     typing_started: float | None = None
     intents: tuple[str, ...] = ()
+    feedback: object = None  # agent lines: what the judge (scoring) said about it

@@ -107,10 +107,10 @@ def _run_until(conv: Conversation, clock: ManualClock, target: float, events: li
 
 
 def simulate(persona: Persona, steps: list[Step], reader, *, seed: int = 0, defaults=None,
-             mood_hook=None, drain: bool = True) -> SimResult:
+             judge=None, drain: bool = True) -> SimResult:
     clock = ManualClock()
     conv = Conversation(persona, reader, clock, np.random.default_rng(seed), chat_id=persona.id,
-                        mood_hook=mood_hook, defaults=defaults)
+                        judge=judge, defaults=defaults)
     result = SimResult(persona, seed, conv)
     events = result.events
     events.extend(conv.tick())
