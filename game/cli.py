@@ -78,7 +78,8 @@ def make_reader(lib):
     return Reader(lib.intents)
 
 
-def _print_reports(reports, stream=sys.stdout) -> tuple[int, int]:
+def _print_reports(reports, stream=None) -> tuple[int, int]:
+    stream = stream or sys.stdout
     errors = warnings = 0
     for r in reports:
         if r.problems:

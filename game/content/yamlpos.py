@@ -46,7 +46,11 @@ def _mark(node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser is about ten times faster; positions and error marks are the same.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):
     """SafeLoader whose booleans are only true/false (YAML 1.2 style)."""
 
 

@@ -7,6 +7,7 @@ identically. Timeouts are checked in `tick()` on the caller's thread (no timer t
 from __future__ import annotations
 
 import itertools
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
@@ -73,6 +74,7 @@ class _SafeDict(dict):
 
 
 _ids = itertools.count(1)
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass
@@ -264,7 +266,9 @@ class Conversation:
         for trig in state.on:
             if trig in names and self._fire(trig):
                 return
-        if "any" in state.on and self._fire("any"):
+        # Gibberish (nothing understood and hardly any Chinese) is never taken as an answer.
+        nonsense = not names and len(_CJK.findall(reading.text)) < 2
+        if not nonsense and "any" in state.on and self._fire("any"):
             return
         if not names and "unknown" in state.on and self._fire("unknown"):
             return

@@ -1,0 +1,94 @@
+"""The authoring tools as a trainer runs them."""
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from game.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "broken"
+
+
+def test_validate_passes_on_shipped_content(capsys):
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "0 error(s)" in out
+
+
+def test_validate_fails_with_exact_lines_on_fixtures(capsys):
+    assert main(["validate", str(FIXTURES)]) == 1
+    out = capsys.readouterr().out
+    assert "unknown state 'dnoe'; did you mean 'done'?" in out
+    assert "unknown_target_state.yaml:23:" in out
+    assert ">>>" in out
+
+
+def test_validate_single_file(capsys):
+    assert main(["validate", str(ROOT / "scenarios" / "personas" / "damaged-dress.yaml")]) == 0
+    assert main(["validate", "no/such/file.yaml"]) == 1
+
+
+def test_simulate_json(tmp_path, capsys):
+    script = tmp_path / "s.txt"
+    script.write_text("+4s 亲,您好,很高兴为您服务\n+6s 给您算140元吧\n", encoding="utf-8")
+    assert main(["simulate", "haggler-nurse-shoes", "--script", str(script), "--seed", "2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["outcome"] == "success" and data["state"] == "ordered_cheap"
+    assert "below_floor" in data["flags"]
+    agent = [m for m in data["transcript"] if m["who"] == "agent"]
+    assert agent[0]["time"] > 4 and "greet" in agent[0]["intents"]
+    assert data["states"][0] == {"time": agent[0]["time"], "trigger": "greet", "from": "opening", "to": "asking"}
+
+
+def test_simulate_text_and_case(capsys):
+    f = ROOT / "scenarios" / "personas" / "damaged-dress.test.yaml"
+    assert main(["simulate", "damaged-dress", "--script", str(f), "--case", "good-agent"]) == 0
+    out = capsys.readouterr().out
+    assert "王女士:" in out and "客服:" in out and "outcome: success" in out
+
+
+def test_simulate_reports_bad_script_and_unknown_persona(tmp_path, capsys):
+    script = tmp_path / "bad.txt"
+    script.write_text("+4s 您好\n+x 嗯\n", encoding="utf-8")
+    assert main(["simulate", "haggler-nurse-shoes", "--script", str(script)]) == 2
+    assert f"{script}:2:1: error" in capsys.readouterr().err
+    assert main(["simulate", "hagler-nurse-shoes", "--script", str(script)]) == 2
+    assert "did you mean 'haggler-nurse-shoes'" in capsys.readouterr().err
+
+
+def test_graph_formats(capsys):
+    assert main(["graph", "haggler-nurse-shoes"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("stateDiagram-v2") and "asking --> ordered_cheap: offer_discount [offer_price < floor_price]" in out
+    assert main(["graph", "haggler-nurse-shoes", "--format", "dot"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith('digraph "haggler-nurse-shoes"') and '"ordered" [shape=doublecircle' in out
+
+
+def test_test_scenarios_passes_and_fails(tmp_path, capsys):
+    assert main(["test-scenarios"]) == 0
+    out = capsys.readouterr().out
+    assert "ok   haggler-nurse-shoes :: good-agent" in out
+    failing = tmp_path / "x.test.yaml"
+    failing.write_text("version: 1\npersona: haggler-nurse-shoes\ncases:\n  - name: wrong\n    script: |\n"
+                       "      +4s 爱买不买\n    expect: {outcome: success}\n", encoding="utf-8")
+    assert main(["test-scenarios", str(failing)]) == 1
+    assert "FAIL haggler-nurse-shoes :: wrong: outcome bad_review" in capsys.readouterr().out
+
+
+def test_text_play_in_a_real_process():
+    proc = subprocess.Popen([sys.executable, "main.py", "play", "--text", "haggler-nurse-shoes", "--seed", "4"],
+                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, encoding="utf-8")
+    time.sleep(1.6)  # the buyer's opening line shows after about a second
+    proc.stdin.write("亲,您好!很高兴为您服务\n")
+    proc.stdin.flush()
+    time.sleep(0.5)
+    proc.stdin.write("/quit\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "砍价的护士鞋买家" in out and "小雨:" in out and "已退出" in out
+    assert "回复用时" in out

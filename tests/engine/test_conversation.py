@@ -1,0 +1,178 @@
+"""The engine as a caller sees it: events, patience, mood, endings, determinism, several chats."""
+import numpy as np
+import pytest
+
+from game.engine.clock import ManualClock
+from game.engine.conversation import Conversation
+from game.engine.desk import Desk
+from game.engine.script import parse_script, simulate
+
+
+def make(library, reader, pid="haggler-nurse-shoes", seed=1, judge=None):
+    clock = ManualClock()
+    conv = Conversation(library.personas[pid], reader, clock, np.random.default_rng(seed),
+                        defaults=library.buyer_defaults, judge=judge)
+    return conv, clock
+
+
+def run(conv, clock, seconds, step=0.5):
+    events = []
+    for _ in range(int(seconds / step)):
+        clock.advance(step)
+        events += conv.tick()
+    return events
+
+
+def test_buyer_types_then_speaks(library, reader):
+    conv, clock = make(library, reader)
+    first = conv.tick()
+    assert [e.kind for e in first] == ["buyer_typing"]
+    assert conv.buyer_typing
+    events = run(conv, clock, 2)
+    lines = [e for e in events if e.kind == "buyer_line"]
+    assert len(lines) == 1 and lines[0].text in library.personas["haggler-nurse-shoes"].states["opening"].say
+    assert not conv.buyer_typing
+
+
+def test_reply_moves_the_state_and_the_buyer_answers(library, reader):
+    conv, clock = make(library, reader)
+    run(conv, clock, 2)
+    clock.advance(3)
+    events = conv.trainee_says("亲,您好!欢迎光临,很高兴为您服务")
+    assert any(e.kind == "state" and e.text == "asking" for e in events)
+    assert conv.transcript[-1].wait == pytest.approx(4.0)
+    later = run(conv, clock, 10)
+    said = [e.text for e in later if e.kind == "buyer_line"]
+    assert said and ("便宜" in said[0] or "贵" in said[0] or "少" in said[0])
+    assert "168" in said[0] or "软底护士鞋" in said[0]  # placeholders filled
+
+
+def test_waiting_buyer_nudges_then_leaves(library, reader):
+    conv, clock = make(library, reader)
+    events = run(conv, clock, 120)
+    kinds = [e.data.get("kind") for e in events if e.kind == "buyer_line"]
+    assert kinds.count("nudge") == library.personas["haggler-nurse-shoes"].buyer.nudges
+    nudge_times = [e.time for e in events if e.kind == "buyer_line" and e.data.get("kind") == "nudge"]
+    # First nudge when the first-reply limit (15 s) has passed since the opening line.
+    assert nudge_times[0] == pytest.approx(1.0 + 15 + 1.0, abs=0.6)
+    assert conv.outcome == "lost" and conv.outcome_reason == "timeout"
+    assert events[-1].kind == "outcome"
+
+
+def test_timeout_transition_is_used_when_the_persona_has_one(library, reader):
+    conv, clock = make(library, reader, pid="damaged-dress")
+    run(conv, clock, 120)
+    assert conv.outcome == "bad_review" and conv.state == "bad_review"
+
+
+def test_nonsense_makes_the_buyer_ask_back(library, reader):
+    conv, clock = make(library, reader)
+    run(conv, clock, 2)
+    mood = conv.mood
+    conv.trainee_says("asdfgh 12345")
+    events = run(conv, clock, 10)
+    lines = [e for e in events if e.kind == "buyer_line"]
+    assert lines[0].data["kind"] == "confused"
+    assert lines[0].text in library.buyer_defaults.confused_lines
+    assert conv.state == "opening" and conv.mood < mood and conv.vars["confused"] == 1
+
+
+def test_understood_but_unexpected_makes_the_buyer_repeat(library, reader):
+    conv, clock = make(library, reader)
+    run(conv, clock, 2)
+    conv.trainee_says("您好,很高兴为您服务")
+    run(conv, clock, 10)
+    conv.trainee_says("祝您生活愉快,欢迎下次光临")  # a farewell while she is asking for a discount
+    events = run(conv, clock, 10)
+    line = next(e for e in events if e.kind == "buyer_line")
+    assert line.data["kind"] == "repeat" and conv.state == "asking"
+
+
+def test_conditions_guard_the_floor_price(library, reader):
+    conv, clock = make(library, reader)
+    run(conv, clock, 2)
+    conv.trainee_says("您好")
+    run(conv, clock, 10)
+    conv.trainee_says("给您算140元吧")
+    assert conv.vars["offer_price"] == 140 and conv.vars["concessions"] == 1
+    run(conv, clock, 10)
+    assert conv.outcome == "success" and "below_floor" in conv.flags
+
+
+def test_small_concession_is_a_normal_deal(library, reader):
+    conv, clock = make(library, reader)
+    run(conv, clock, 2)
+    conv.trainee_says("您好")
+    run(conv, clock, 10)
+    conv.trainee_says("亲,给您算160元可以吗")
+    assert conv.state == "considering" and conv.vars["last_concession"] == 8
+
+
+class RudeJudge:
+    class Feedback:
+        mood_delta = -50
+
+    def judge(self, conv, message, reading):
+        return self.Feedback()
+
+
+def test_judge_feedback_moves_the_mood_at_once(library, reader):
+    conv, clock = make(library, reader, judge=RudeJudge())
+    run(conv, clock, 2)
+    events = conv.trainee_says("您好")
+    assert any(e.kind == "feedback" for e in events)
+    assert conv.transcript[-1].feedback is not None
+    assert conv.mood <= 20  # 60 + 5 (greet) - 50
+
+
+def test_same_seed_same_chat(library, reader):
+    steps = parse_script("+4s 您好\n+5s 我们家明码标价,质量很好\n+6s 给您算160元,再送您鞋垫\n+5s 今天就发货\n")
+    a = simulate(library.personas["haggler-nurse-shoes"], steps, reader, seed=11, defaults=library.buyer_defaults)
+    b = simulate(library.personas["haggler-nurse-shoes"], steps, reader, seed=11, defaults=library.buyer_defaults)
+    assert a.to_dict() == b.to_dict()
+    texts = {tuple(m["text"] for m in simulate(library.personas["haggler-nurse-shoes"], steps, reader, seed=s,
+                                               defaults=library.buyer_defaults).to_dict()["transcript"])
+             for s in range(6)}
+    assert len(texts) > 1  # other seeds pick other line variants
+
+
+def test_finished_chat_ignores_more_text(library, reader):
+    conv, clock = make(library, reader)
+    run(conv, clock, 200)
+    assert conv.finished
+    assert conv.trainee_says("还在吗") == []
+
+
+def test_desk_runs_several_buyers_on_one_clock(library, reader):
+    clock = ManualClock()
+    desk = Desk(reader, clock, np.random.default_rng(5), defaults=library.buyer_defaults)
+    a = desk.open(library.personas["haggler-nurse-shoes"])
+    desk.arrive(library.personas["chatty-office-lady"], at=10)
+    desk.arrive(library.personas["damaged-dress"], at=20)
+    events = []
+    for _ in range(60):
+        clock.advance(0.5)
+        events += desk.tick()
+    assert len(desk.chats) == 3
+    opened = [e.chat for e in events if e.kind == "chat_opened"]
+    assert len(opened) == 2
+    desk.say(a.id, "您好,很高兴为您服务")
+    assert a.state == "asking"
+    # Every chat keeps its own transcript; lines are tagged with their chat.
+    for cid, conv in desk.chats.items():
+        assert all(e.chat in desk.chats for e in events)
+        assert conv.transcript and conv.transcript[0].who == "buyer"
+    for _ in range(400):
+        clock.advance(1)
+        desk.tick()
+    assert desk.done
+
+
+def test_script_parsing():
+    steps = parse_script("# comment\n\n+4s 您好\n这款有货\n+30s\n+1.5s 好的\n+1m 再见\n")
+    assert [(s.delay, s.text) for s in steps] == [(4, "您好"), (5.0, "这款有货"), (30, None), (1.5, "好的"),
+                                                   (60, "再见")]
+    from game.engine.script import ScriptError
+    with pytest.raises(ScriptError) as exc:
+        parse_script("+4s 好\n+abc 不对\n")
+    assert exc.value.line == 2
