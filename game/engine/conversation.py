@@ -115,7 +115,8 @@ class Conversation:
         self.outcome_reason = ""
         self._ending: tuple[str, str] | None = None
         self._pending: deque[_Pending] = deque()
-        self._waiting_since: float | None = None
+        self._waiting_since: float | None = None    # patience counts from the buyer's latest line
+        self._unanswered_since: float | None = None  # the reply time counts from the first unanswered one
         self._nudges = 0
         self._mood_low_fired = False
         self._replied = False
@@ -145,15 +146,15 @@ class Conversation:
 
     @property
     def waiting_since(self) -> float | None:
-        """When the buyer last spoke and began waiting for a reply (None: not waiting)."""
-        return self._waiting_since
+        """When the buyer's first unanswered line appeared (None: nothing to answer)."""
+        return self._unanswered_since
 
     def trainee_says(self, text: str, *, typing_started: float | None = None) -> list[Event]:
         now = self.clock.now()
         self._deliver(now)
         if self.finished:
             return self._flush()
-        wait = (now - self._waiting_since) if self._waiting_since is not None else 0.0
+        wait = (now - self._unanswered_since) if self._unanswered_since is not None else 0.0
         first = not self._replied
         self._replied = True
         msg = Message(now, "agent", text, "line", wait=wait, first=first, typing_started=typing_started)
@@ -165,7 +166,7 @@ class Conversation:
         v["turns"] += 1
         v["wait"] = wait
         v["elapsed"] = now - self.started
-        self._waiting_since = None
+        self._waiting_since = self._unanswered_since = None
         self._nudges = 0
         self._apply_facts(reading)
         if self.judge is not None:
@@ -322,7 +323,7 @@ class Conversation:
     def _finish(self) -> None:
         if self.outcome is None and self._ending:
             self.outcome, state = self._ending
-            self._waiting_since = None
+            self._waiting_since = self._unanswered_since = None
             self._emit("outcome", self.outcome, state=state, reason=self.outcome_reason or state)
 
     def _format(self, text: str) -> str:
@@ -359,6 +360,8 @@ class Conversation:
             self.transcript.append(Message(p.due, "buyer", p.text, p.kind))
             self._out.append(Event("buyer_line", self.id, p.due, p.text, {"kind": p.kind}))
             self._waiting_since = p.due
+            if self._unanswered_since is None:
+                self._unanswered_since = p.due
         if not self._pending and self._ending and not self.finished:
             self._finish()
 

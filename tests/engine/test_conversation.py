@@ -176,3 +176,13 @@ def test_script_parsing():
     with pytest.raises(ScriptError) as exc:
         parse_script("+4s 好\n+abc 不对\n")
     assert exc.value.line == 2
+
+
+def test_reply_time_counts_from_the_first_unanswered_line(library, reader):
+    conv, clock = make(library, reader)
+    events = run(conv, clock, 20)  # opening line at 1 s, a nudge at about 17 s
+    assert any(e.data.get("kind") == "nudge" for e in events if e.kind == "buyer_line")
+    assert conv.waiting_since == pytest.approx(1.0)
+    conv.trainee_says("您好")
+    assert conv.transcript[-1].wait == pytest.approx(19.0)
+    assert conv.waiting_since is None
