@@ -15,7 +15,7 @@ from game.language.vocab import IntentDef, intents_from_data
 
 from . import conditions, yamlpos
 from .diagnostics import Mark, Report, did_you_mean, rel, unknown
-from .model import (ENDINGS, EVENT_TRIGGERS, Buyer, BuyerDefaults, Persona, Policies, Product, Shop,
+from .model import (ENDINGS, EVENT_TRIGGERS, Buyer, BuyerDefaults, Choice, Persona, Policies, Product, Shop,
                     StateDef, TransitionDef)
 from .schema import Shape, found_name
 from .yamlpos import PosDict, PosList
@@ -25,7 +25,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # Variables every condition may read; the engine keeps them up to date.
 BUILTIN_VARS = (
     "mood", "turns", "concessions", "offer_price", "list_price", "floor_price", "last_concession",
-    "discount", "quantity", "gift", "free_shipping", "nudges", "elapsed", "wait", "confused",
+    "discount", "quantity", "gift", "free_shipping", "nudges", "elapsed", "wait", "confused", "mentioned_price",
 )
 # Extra placeholder names a buyer line may use besides the variables.
 TEXT_PLACEHOLDERS = ("product", "shop", "buyer", "price", "color", "size")
@@ -246,7 +246,7 @@ _PERSONA_KEYS = {"version": None, "id": str, "title": str, "summary": str, "arch
                  "states": dict}
 _BUYER_KEYS = {"name": str, "mood": float, "patience": dict, "typing_speed": float, "anger_at": float,
                "nudge_lines": list, "confused_lines": list, "leave_lines": list}
-_STATE_KEYS = {"say": (str, list), "on": dict, "end": str, "note": str}
+_STATE_KEYS = {"say": (str, list), "on": dict, "end": str, "note": str, "choices": list, "patience": dict}
 _TRANS_KEYS = {"to": str, "if": str, "mood": float, "say": (str, list), "set": dict, "add": dict,
                "flag": (str, list)}
 
@@ -435,8 +435,41 @@ class _PersonaChecker:
             if "end" not in spec and not on and not (isinstance(onmap, PosDict) and onmap):
                 r.error(sm.key_mark(name), f"{where} has no way out and is not an ending",
                         "add 'on:' with at least one trigger, or 'end: success|lost|bad_review|escalated'")
-            out[name] = StateDef(name=name, say=say, end=end, on=on)
+            reply = nudges = None
+            pat = spec.get("patience")
+            if isinstance(pat, PosDict):
+                sh.keys(pat, f"'patience' of {where}", {"reply": float, "nudges": int})
+                reply = sh.number(pat, "reply", f"'patience' of {where}", lo=1)
+                nudges = sh.number(pat, "nudges", f"'patience' of {where}", lo=0, hi=10)
+            choices = self.choices(spec, where, bool(end))
+            out[name] = StateDef(name=name, say=say, end=end, on=on, choices=choices,
+                                 reply=float(reply) if reply is not None else None,
+                                 nudges=int(nudges) if nudges is not None else None)
         return out
+
+    def choices(self, spec: PosDict, where: str, is_end: bool) -> tuple[Choice, ...]:
+        r, sh = self.r, self.sh
+        cl = spec.get("choices")
+        if not isinstance(cl, PosList):
+            return ()
+        if is_end:
+            r.error(spec.key_mark("choices"), f"{where} is an ending; the trainee has nothing to choose there")
+            return ()
+        if not 2 <= len(cl) <= 4:
+            r.error(spec.value_mark("choices"), f"{where} has {len(cl)} choices; give 2 to 4",
+                    "one best reply and the typical mistakes")
+        out = []
+        for i, c in enumerate(cl):
+            cw = f"choice {i + 1} of {where}"
+            if not sh.mapping(c, cl.item_mark(i), cw):
+                continue
+            if sh.keys(c, cw, {"text": str, "why": str, "best": bool}, required=("text", "why")) and \
+                    "text" in c and "why" in c:
+                out.append(Choice(text=c["text"], why=c["why"], best=bool(c.get("best", False))))
+        best = sum(1 for c in out if c.best)
+        if out and best != 1:
+            r.error(spec.value_mark("choices"), f"{where} must mark exactly one choice 'best: true', not {best}")
+        return tuple(out)
 
     def transition(self, trig, t: PosDict, where, sm, known_vars, settable, names) -> TransitionDef | None:
         r, sh = self.r, self.sh

@@ -103,11 +103,22 @@ class TransitionDef:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A ready-made reply for beginners; choosing it is the same as typing it."""
+    text: str
+    why: str
+    best: bool = False
+
+
+@dataclass(frozen=True)
 class StateDef:
     name: str
     say: tuple[str, ...]
     end: str | None
     on: dict[str, tuple[TransitionDef, ...]]  # in the author's order: earlier wins
+    choices: tuple[Choice, ...] = ()
+    reply: float | None = None    # patience in this state, overriding the buyer's
+    nudges: int | None = None
 
 
 @dataclass

@@ -105,7 +105,7 @@ class Conversation:
             "mood": b.mood, "turns": 0, "concessions": 0, "offer_price": persona.list_price,
             "list_price": persona.list_price, "floor_price": persona.floor_price, "last_concession": 0,
             "discount": 0, "quantity": 1, "gift": 0, "free_shipping": 0, "nudges": 0, "elapsed": 0,
-            "wait": 0, "confused": 0,
+            "wait": 0, "confused": 0, "mentioned_price": 0,
             **persona.shop.numeric_vars(), **persona.vars,
         }
         self.flags: list[str] = []
@@ -186,7 +186,8 @@ class Conversation:
             return self._flush()
         if now >= self._patience_deadline():
             self.vars["elapsed"] = now - self.started
-            if self._nudges < self.persona.buyer.nudges:
+            st = self.persona.states[self.state]
+            if self._nudges < (st.nudges if st.nudges is not None else self.persona.buyer.nudges):
                 self._nudges += 1
                 self.vars["nudges"] += 1
                 self._mood(self._mood_nudge)
@@ -215,8 +216,18 @@ class Conversation:
 
     def _patience_deadline(self) -> float:
         # One expression for both tick() and next_due(), so float rounding cannot make them disagree.
-        b = self.persona.buyer
-        return self._waiting_since + (b.reply if self._replied else b.first_reply)
+        b, st = self.persona.buyer, self.persona.states[self.state]
+        limit = st.reply if st.reply is not None else (b.reply if self._replied else b.first_reply)
+        return self._waiting_since + limit
+
+    @property
+    def choices(self):
+        """The beginner choices of the current state (empty when none or when finished)."""
+        return () if self.finished else self.persona.states[self.state].choices
+
+    def choose(self, index: int) -> list[Event]:
+        """Send choice `index` exactly as if the trainee had typed it."""
+        return self.trainee_says(self.choices[index].text)
 
     def close(self) -> None:
         """Detach from the shared machine (call when the chat is dropped)."""
@@ -239,6 +250,7 @@ class Conversation:
 
     def _apply_facts(self, reading) -> None:
         v, facts = self.vars, reading.facts
+        v["mentioned_price"] = facts.prices[0] if facts.prices else 0
         offer = None
         if not reading.has("offer_discount"):
             pass  # a price mentioned ("满99包邮", "别家才139") is not an offer
