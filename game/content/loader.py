@@ -39,6 +39,7 @@ class Library:
     buyer_defaults: BuyerDefaults = field(default_factory=BuyerDefaults)
     shops: dict[str, Shop] = field(default_factory=dict)
     personas: dict[str, Persona] = field(default_factory=dict)
+    lessons: dict = field(default_factory=dict)  # id -> lessons.Lesson
     reports: list[Report] = field(default_factory=list)
 
     @property
@@ -585,6 +586,8 @@ def load_library(root: Path | str = "scenarios", extra_personas: list[Path] | No
         lib.reports.append(rep)
     for path in persona_files(root / "personas") + list(extra_personas or []):
         add_persona(lib, path, seen_ids)
+    from .lessons import load_lessons  # lessons refer to personas, so they load last
+    load_lessons(lib)
     return lib
 
 

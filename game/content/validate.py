@@ -13,6 +13,8 @@ def kind_of(path: Path) -> str:
         return "test"
     if path.parent.name == "shops":
         return "shop"
+    if path.parent.name == "lessons":
+        return "lesson"
     if path.parent.name == "rules" and path.name == "intents.yaml":
         return "intents"
     if path.parent.name == "rules" and path.name == "buyer.yaml":
@@ -26,6 +28,9 @@ def check_file(lib: Library, path: Path) -> Report:
         return load_tests(path, lib)[0]
     if kind == "shop":
         return load_shop(path)[0]
+    if kind == "lesson":
+        from .lessons import load_lesson
+        return load_lesson(path, lib)[0]
     if kind == "intents":
         return load_intents(path)[0]
     if kind == "buyer":
