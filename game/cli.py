@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("persona")
     s.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
 
+    s = sub.add_parser("new-persona", help="write a commented starting persona and its test script")
+    s.add_argument("--archetype", required=True, help="buyer type, e.g. haggler (see scenarios/rules/buyer.yaml)")
+    s.add_argument("--shop", required=True, help="shop id, e.g. dalibai")
+    s.add_argument("--product", help="product sku (default: the shop's first product)")
+    s.add_argument("--id", dest="pid", help="persona id (default: ARCHETYPE-SHOP-N)")
+    s.add_argument("--title", help="Chinese title")
+
     s = sub.add_parser("test-scenarios", help="run every persona test script beside the personas")
     s.add_argument("paths", nargs="*", type=Path, help="test files (default: all *.test.yaml)")
     return p
@@ -63,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_graph(args)
     if cmd == "test-scenarios":
         return cmd_test(args.content, args.paths)
+    if cmd == "new-persona":
+        from .content.newpersona import new_persona
+        return new_persona(load(args.content), args.archetype, args.shop, args.product, args.pid, args.title)
     return 2
 
 

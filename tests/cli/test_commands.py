@@ -92,3 +92,20 @@ def test_text_play_in_a_real_process():
     assert proc.returncode == 0, err
     assert "砍价的护士鞋买家" in out and "小雨:" in out and "已退出" in out
     assert "回复用时" in out
+
+
+def test_new_persona_writes_a_file_that_validates_and_passes(tmp_path, capsys):
+    import shutil
+    root = tmp_path / "content"
+    shutil.copytree(ROOT / "scenarios", root)
+    assert main(["--content", str(root), "new-persona", "--archetype", "haggler", "--shop", "huayun"]) == 0
+    made = root / "personas" / "haggler-huayun-1.yaml"
+    assert made.exists() and (root / "personas" / "haggler-huayun-1.test.yaml").exists()
+    assert "# 新买家角色" in made.read_text(encoding="utf-8")
+    assert main(["--content", str(root), "validate", str(made)]) == 0
+    assert main(["--content", str(root), "test-scenarios", str(root / "personas" / "haggler-huayun-1.test.yaml")]) == 0
+    capsys.readouterr()
+    assert main(["--content", str(root), "new-persona", "--archetype", "hagler", "--shop", "huayun"]) == 2
+    assert "did you mean 'haggler'" in capsys.readouterr().err
+    assert main(["--content", str(root), "new-persona", "--archetype", "haggler", "--shop", "huayun",
+                 "--id", "haggler-huayun-1"]) == 2
