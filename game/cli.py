@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("persona", nargs="?", help="persona id or file; omitted: choose from a list")
     s.add_argument("--text", action="store_true", help="play in the terminal (the default until the window exists)")
     s.add_argument("--seed", type=int, default=None)
+    s.add_argument("--choices", action="store_true", help="beginner mode: numbered reply choices where the persona has them")
 
     s = sub.add_parser("validate", help="check content files; exit 1 on any error")
     s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all of the content folder)")
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     cmd = args.command or "play"
     if cmd == "play":
         from .textplay import play
-        return play(args.content, getattr(args, "persona", None), getattr(args, "seed", None))
+        return play(args.content, getattr(args, "persona", None), getattr(args, "seed", None),
+                    getattr(args, "choices", False))
     if cmd == "validate":
         return cmd_validate(args.content, args.paths)
     if cmd == "simulate":

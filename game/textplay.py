@@ -61,7 +61,7 @@ def _choose(lib) -> str | None:
         print("请输入列表中的编号。")
 
 
-def play(content: Path, persona_name: str | None, seed: int | None) -> int:
+def play(content: Path, persona_name: str | None, seed: int | None, choices: bool = False) -> int:
     from .content.loader import load_library
     from .engine.clock import SystemClock
     from .engine.conversation import Conversation
@@ -87,7 +87,10 @@ def play(content: Path, persona_name: str | None, seed: int | None) -> int:
           f"底价 ¥{persona.floor_price:g}, 种子 {seed})")
     if persona.summary:
         print(persona.summary)
-    print("直接输入回复并回车发送。/quit 退出。买家等待超过时限会催促,再不回复就会离开。\n")
+    print("直接输入回复并回车发送。/quit 退出。买家等待超过时限会催促,再不回复就会离开。")
+    if choices:
+        print("新手模式: 输入选项编号即可发送该回复,也可以自己输入。")
+    print()
 
     lines: queue.Queue[str | None] = queue.Queue()
 
@@ -102,6 +105,8 @@ def play(content: Path, persona_name: str | None, seed: int | None) -> int:
     threading.Thread(target=reader_thread, daemon=True).start()
     name = persona.buyer.name
     typing_shown = False
+    shown_for = None  # (state, turns) whose choices are on screen
+    order: list[int] = []  # shown position -> choice index; shuffled so the best is not always first
     try:
         while not conv.finished:
             events = conv.tick()
@@ -111,8 +116,16 @@ def play(content: Path, persona_name: str | None, seed: int | None) -> int:
                     if text is None or text.strip() in ("/quit", "/q"):
                         print("\n已退出。")
                         return 0
-                    if text.strip():
-                        events += conv.trainee_says(text.strip())
+                    text = text.strip()
+                    opts = conv.choices if choices else ()
+                    if text.isdigit() and 1 <= int(text) <= len(opts) == len(order):
+                        idx = order[int(text) - 1]
+                        picked = opts[idx]
+                        screen.show(f"   你选择了: {picked.text}")
+                        screen.show(f"   {'✓ 最佳' if picked.best else '✗ 不妥'}: {picked.why}")
+                        events += conv.choose(idx)
+                    elif text:
+                        events += conv.trainee_says(text)
             except queue.Empty:
                 pass
             for ev in events:
@@ -128,6 +141,11 @@ def play(content: Path, persona_name: str | None, seed: int | None) -> int:
                     limit = persona.buyer.first_reply if ev.data.get("first") else persona.buyer.reply
                     mark = "✓" if w <= limit else "超时"
                     screen.show(f"   (回复用时 {w:.1f} 秒 {mark})")
+            key = (conv.state, conv.vars["turns"])
+            if choices and conv.choices and not conv.buyer_typing and not conv.finished and key != shown_for:
+                shown_for = key
+                order = [int(i) for i in np.random.default_rng([seed, int(key[1])]).permutation(len(conv.choices))]
+                screen.show("   可选回复: " + "  ".join(f"[{n}] {conv.choices[i].text}" for n, i in enumerate(order, 1)))
             time.sleep(0.05)
     except KeyboardInterrupt:
         print("\n已退出。")
@@ -135,7 +153,8 @@ def play(content: Path, persona_name: str | None, seed: int | None) -> int:
     sys.stdout.write("\n")
     print(f"== 结束: {OUTCOME_TEXT.get(conv.outcome, conv.outcome)} ==")
     print(f"买家心情 {conv.mood:.0f}/100, 你发了 {conv.vars['turns']:.0f} 条消息"
-          + (f", 成交价 ¥{conv.vars['offer_price']:g}" if conv.outcome == "success" else ""))
+          + (f", 成交价 ¥{conv.vars['offer_price']:g}" if conv.outcome == "success" and conv.vars["concessions"]
+             else ""))
     if conv.flags:
         print("注意: " + ", ".join(conv.flags))
     return 0

@@ -109,3 +109,19 @@ def test_new_persona_writes_a_file_that_validates_and_passes(tmp_path, capsys):
     assert "did you mean 'haggler'" in capsys.readouterr().err
     assert main(["--content", str(root), "new-persona", "--archetype", "haggler", "--shop", "huayun",
                  "--id", "haggler-huayun-1"]) == 2
+
+
+def test_text_play_choice_mode():
+    proc = subprocess.Popen([sys.executable, "main.py", "play", "--text", "chatty-office-lady", "--choices",
+                             "--seed", "1"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    time.sleep(1.6)
+    proc.stdin.write("1\n")
+    proc.stdin.flush()
+    time.sleep(0.5)
+    proc.stdin.write("/quit\n")
+    proc.stdin.flush()
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "可选回复: [1]" in out and "你选择了:" in out
+    assert ("✓ 最佳" in out) or ("✗ 不妥" in out)
