@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--id", dest="pid", help="persona id (default: ARCHETYPE-SHOP-N)")
     s.add_argument("--title", help="Chinese title")
 
+    sub.add_parser("intents", help="list the trainee intents a persona can react to, with examples")
+
     s = sub.add_parser("test-scenarios", help="run every persona test script beside the personas")
     s.add_argument("paths", nargs="*", type=Path, help="test files (default: all *.test.yaml)")
     return p
@@ -72,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_graph(args)
     if cmd == "test-scenarios":
         return cmd_test(args.content, args.paths)
+    if cmd == "intents":
+        return cmd_intents(args.content)
     if cmd == "new-persona":
         from .content.newpersona import new_persona
         return new_persona(load(args.content), args.archetype, args.shop, args.product, args.pid, args.title)
@@ -200,6 +204,18 @@ def cmd_graph(args) -> int:
     if persona is None:
         return 2
     print(to_dot(persona) if args.format == "dot" else to_mermaid(persona))
+    return 0
+
+
+# ---------------------------------------------------------------- intents
+
+def cmd_intents(content: Path) -> int:
+    from .content.model import EVENT_TRIGGERS
+    lib = load(content)
+    for i in lib.intents:
+        example = i.examples[0] if i.examples else ""
+        print(f"{i.name:<20} {i.title}" + (f"    例: {example}" if example else ""))
+    print("\n事件 events: " + ", ".join(EVENT_TRIGGERS))
     return 0
 
 
