@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder (default: scenarios/)")
     sub = p.add_subparsers(dest="command")
 
-    s = sub.add_parser("play", help="play a persona (terminal mode with --text)")
+    s = sub.add_parser("play", help="open the game window (or play in the terminal with --text)")
     s.add_argument("persona", nargs="?", help="persona id or file; omitted: choose from a list")
     s.add_argument("--text", action="store_true", help="play in the terminal (the default until the window exists)")
     s.add_argument("--seed", type=int, default=None)
@@ -63,9 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     cmd = args.command or "play"
     if cmd == "play":
-        from .textplay import play
-        return play(args.content, getattr(args, "persona", None), getattr(args, "seed", None),
-                    getattr(args, "choices", False))
+        if getattr(args, "text", False) or not _window_possible():
+            from .textplay import play
+            return play(args.content, getattr(args, "persona", None), getattr(args, "seed", None),
+                        getattr(args, "choices", False))
+        from .ui.app import run_game
+        return run_game(args.content)
     if cmd == "validate":
         return cmd_validate(args.content, args.paths)
     if cmd == "simulate":
@@ -83,6 +86,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ---------------------------------------------------------------- helpers
+
+def _window_possible() -> bool:
+    """A window needs a display; without one (SSH, CI) the game plays in the terminal."""
+    import os
+    if os.environ.get("SDL_VIDEODRIVER") == "dummy":
+        return False
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        print("没有图形显示环境,改用终端模式。(No display found: playing in the terminal.)")
+        return False
+    return True
+
 
 def load(content: Path):
     from .content.loader import load_library

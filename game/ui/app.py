@@ -1,0 +1,203 @@
+"""The game window: one loop, one pygame_gui manager, one screen at a time.
+
+Screens follow process_event / update(dt) / draw(surface); draw never changes game state.
+Time for the chats comes from an injected clock, so tests drive the window with a manual one.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pygame
+import pygame_gui
+
+from .settings import Settings
+from .theme import FONT_SCALES, THEME_FILE, Theme
+
+
+class Screen:
+    def __init__(self, app: "App"):
+        self.app = app
+
+    @property
+    def t(self) -> Theme:
+        return self.app.theme
+
+    @property
+    def m(self) -> pygame_gui.UIManager:
+        return self.app.manager
+
+    def build(self) -> None:
+        """Create the pygame_gui elements for the current window size."""
+
+    def process_event(self, ev) -> bool:
+        return False
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def draw(self, surface: pygame.Surface) -> None:
+        pass
+
+    def draw_overlay(self, surface: pygame.Surface) -> None:
+        """Drawn after the widgets (e.g. pictures on top of buttons)."""
+
+    def wants_to_close(self) -> bool:
+        """True when closing now would throw away something (asks first)."""
+        return False
+
+    def leave(self) -> None:
+        """Called before another screen replaces this one."""
+
+
+class App:
+    def __init__(self, content: Path, data_dir: str | None = None, clock=None, size=None,
+                 settings_path: Path | None = None):
+        from game.content.loader import load_library
+        from game.language.reader import Reader
+
+        self.content = Path(content)
+        self.data_dir = data_dir
+        if settings_path is None:
+            from game.store.paths import data_dir as store_dir
+            settings_path = store_dir(data_dir) / "settings.json"
+        self.settings = Settings.load(settings_path, self.content)
+        pygame.init()
+        pygame.display.set_caption("客服实训模拟器 KefuSim")
+        self.size = tuple(size or self.settings.window)
+        self.surface = pygame.display.set_mode(self.size, pygame.RESIZABLE)
+        self.theme = Theme(FONT_SCALES.get(self.settings.font, 1.0))
+        self.manager = pygame_gui.UIManager(self.size, str(THEME_FILE), starting_language="zh")
+        self.library = load_library(self.content)
+        self.reader = Reader(self.library.intents)
+        if clock is None:
+            from game.engine.clock import SystemClock
+            clock = SystemClock()
+        self.clock = clock
+        self.running = True
+        self.dialog = None
+        self.sound = _make_sound()
+        self.store = _open_store(data_dir)
+        from .screens.start import StartScreen
+        self.screen: Screen = StartScreen(self)
+        self.screen.build()
+
+    # ------------------------------------------------------------ navigation
+    def show(self, screen: Screen) -> None:
+        self.screen.leave()
+        self.manager.clear_and_reset()
+        self.dialog = None
+        self.screen = screen
+        screen.build()
+
+    def reload_content(self) -> None:
+        """F5: read scenarios/ again so an author sees an edited persona at once."""
+        from game.content.loader import load_library
+        from game.language.reader import Reader
+        self.library = load_library(self.content)
+        self.reader = Reader(self.library.intents)
+
+    def apply_settings(self) -> None:
+        self.theme = Theme(FONT_SCALES.get(self.settings.font, 1.0))
+        self.settings.save()
+
+    def resize(self, size) -> None:
+        self.size = (max(800, size[0]), max(600, size[1]))
+        if pygame.display.get_surface().get_size() != self.size:
+            self.surface = pygame.display.set_mode(self.size, pygame.RESIZABLE)
+        self.manager.set_window_resolution(self.size)
+        self.manager.clear_and_reset()
+        self.dialog = None
+        self.screen.build()
+
+    def new_seed(self) -> int:
+        return int(np.random.default_rng().integers(1_000_000))
+
+    def ding(self) -> None:
+        if self.settings.sound and self.sound is not None:
+            self.sound.play()
+
+    # ------------------------------------------------------------ loop
+    def ask_close(self) -> None:
+        if self.screen.wants_to_close():
+            self.dialog = pygame_gui.windows.UIConfirmationDialog(
+                pygame.Rect(0, 0, 380, 200).move(self.size[0] // 2 - 190, self.size[1] // 2 - 100),
+                "还有未结束的对话或未发送的文字,确定要退出吗?", self.manager, window_title="退出确认",
+                action_short_name="退出", object_id="#quit_dialog")
+        else:
+            self.running = False
+
+    def handle(self, ev) -> None:
+        if ev.type == pygame.QUIT:
+            self.ask_close()
+            return
+        if ev.type == pygame.VIDEORESIZE:
+            self.resize((ev.w, ev.h))
+            return
+        if ev.type == pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED and ev.ui_element is self.dialog:
+            self.running = False
+            return
+        if ev.type == pygame.KEYDOWN and ev.key == pygame.K_F5:
+            self.reload_content()
+            self.screen.build_after_reload() if hasattr(self.screen, "build_after_reload") else None
+        consumed = self.manager.process_events(ev)
+        if not consumed or ev.type in (pygame.TEXTINPUT, pygame.TEXTEDITING, pygame.KEYDOWN):
+            self.screen.process_event(ev)
+
+    def frame(self, dt: float, events=None) -> None:
+        for ev in (pygame.event.get() if events is None else events):
+            self.handle(ev)
+        self.screen.update(dt)
+        self.manager.update(dt)
+        self.surface.fill(self.theme.c("bg"))
+        self.screen.draw(self.surface)
+        self.manager.draw_ui(self.surface)
+        self.screen.draw_overlay(self.surface)
+
+    def run(self) -> int:
+        fps = pygame.time.Clock()
+        pygame.key.start_text_input()
+        while self.running:
+            dt = fps.tick(60) / 1000.0
+            self.frame(dt)
+            pygame.display.flip()
+        self.settings.save()
+        if self.store is not None:
+            self.store.close()
+        pygame.quit()
+        return 0
+
+
+def _make_sound():
+    """A short two-tone chime made with numpy (no sound file to ship)."""
+    try:
+        if not pygame.mixer.get_init():
+            pygame.mixer.init(44100, -16, 1)
+        rate, _, channels = pygame.mixer.get_init()
+        t = np.linspace(0, 0.18, int(rate * 0.18), endpoint=False)
+        wave = np.sin(2 * np.pi * 880 * t) * (t < 0.08) + np.sin(2 * np.pi * 1320 * t) * (t >= 0.08)
+        wave *= np.exp(-t * 18) * 0.35
+        data = (wave * 32767).astype(np.int16)
+        if channels > 1:
+            data = np.repeat(data[:, None], channels, axis=1)
+        return pygame.sndarray.make_sound(np.ascontiguousarray(data))
+    except (pygame.error, ValueError, TypeError):
+        return None
+
+
+def _open_store(data_dir):
+    try:
+        from game.store import open_store
+    except ImportError:
+        return None
+    try:
+        return open_store(data_dir)
+    except Exception:  # noqa: BLE001 - the game plays without records rather than not at all
+        return None
+
+
+def run_game(content: Path, data_dir: str | None = None) -> int:
+    if os.environ.get("SDL_VIDEODRIVER") == "dummy":
+        print("SDL_VIDEODRIVER=dummy: no window can be shown; use `python main.py play --text`.")
+    return App(content, data_dir).run()

@@ -1,0 +1,75 @@
+"""Start: who is training, and where to go."""
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UITextEntryLine
+
+from ..app import Screen
+
+
+class StartScreen(Screen):
+    def build(self) -> None:
+        w, h = self.app.size
+        cx = w // 2
+        self.name = UITextEntryLine(pygame.Rect(cx - 160, 250, 320, 44), self.m, placeholder_text="输入你的名字")
+        self.name.set_text(self.app.settings.profile)
+        self.name.length_limit = 20
+        y = 330
+        self.buttons = {}
+        for key, label, oid in (("continue", "继续课程", "#primary"), ("pick", "选择场景", None),
+                                ("progress", "学习进度", None), ("settings", "设置", None), ("quit", "退出", None)):
+            self.buttons[key] = UIButton(pygame.Rect(cx - 160, y, 320, 46), label, self.m, object_id=oid)
+            y += 58
+
+    def _profile(self) -> str:
+        name = self.name.get_text().strip()[:20] or "学员"
+        if name != self.app.settings.profile:
+            self.app.settings.profile = name
+            self.app.settings.save()
+        return name
+
+    def process_event(self, ev) -> bool:
+        if ev.type == pygame_gui.UI_BUTTON_PRESSED:
+            self._profile()
+            b = self.buttons
+            if ev.ui_element is b["continue"]:
+                from .picker import PickerScreen, next_lesson_step
+                step = next_lesson_step(self.app)
+                if step is None:
+                    self.app.show(PickerScreen(self.app))
+                else:
+                    from .workbench import start_lesson_step
+                    start_lesson_step(self.app, *step)
+            elif ev.ui_element is b["pick"]:
+                from .picker import PickerScreen
+                self.app.show(PickerScreen(self.app))
+            elif ev.ui_element is b["progress"]:
+                from .progress import ProgressScreen
+                self.app.show(ProgressScreen(self.app))
+            elif ev.ui_element is b["settings"]:
+                from .settings import SettingsScreen
+                self.app.show(SettingsScreen(self.app))
+            elif ev.ui_element is b["quit"]:
+                self.app.ask_close()
+            return True
+        if ev.type == pygame.KEYDOWN and ev.key == pygame.K_RETURN and not self.name.is_focused:
+            self._profile()
+            from .picker import PickerScreen
+            self.app.show(PickerScreen(self.app))
+            return True
+        return False
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.t
+        w, _ = self.app.size
+        title = t.font(round(40 * t.scale), bold=True).render("客服实训模拟器", True, t.c("text"))
+        surface.blit(title, title.get_rect(center=(w // 2, 120)))
+        sub = t.body.render("网店客服在线接待训练 · 离线 · 实时计时", True, t.c("muted"))
+        surface.blit(sub, sub.get_rect(center=(w // 2, 172)))
+        label = t.small.render("学员", True, t.c("muted"))
+        surface.blit(label, (w // 2 - 160, 226))
+        broken = [r for r in self.app.library.broken]
+        if broken:
+            msg = t.small.render(f"有 {len(broken)} 个内容文件有错误,已跳过(在“选择场景”中查看原因)", True, t.c("bad"))
+            surface.blit(msg, msg.get_rect(center=(w // 2, self.app.size[1] - 40)))

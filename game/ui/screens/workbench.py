@@ -1,0 +1,277 @@
+"""The workbench: buyers on the left, the chat in the middle, the product and shop facts on the right."""
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UIPanel, UISelectionList
+
+from game.engine.session import PlaySession
+
+from ..app import Screen
+from ..widgets import text as tx
+from ..widgets.chatview import ChatView
+from ..widgets.panels import BuyerList, ProductCard
+from ..widgets.replybox import ReplyBox
+
+TOP, LEFT, RIGHT, REPLY_H, TOOLS_H = 52, 250, 310, 118, 40
+
+
+def _judge(app):
+    try:
+        from game.scoring import make_judge
+    except ImportError:
+        return None
+    return make_judge(app.library)
+
+
+def start_personas(app, personas, lesson=None, step_index=None, gap: float = 20.0, pass_mark=None) -> None:
+    seed = app.new_seed()
+    session = PlaySession.start(personas, app.reader, app.clock, seed=seed, defaults=app.library.buyer_defaults,
+                                judge=_judge(app), gap=gap, mode=app.settings.mode)
+    app.show(WorkbenchScreen(app, session, lesson=lesson, step_index=step_index, pass_mark=pass_mark))
+
+
+def start_lesson_step(app, lesson, index: int) -> None:
+    step = lesson.steps[index]
+    personas = [app.library.personas[p] for p in step.personas]
+    start_personas(app, personas, lesson=lesson, step_index=index, gap=step.gap, pass_mark=step.pass_mark)
+
+
+class WorkbenchScreen(Screen):
+    def __init__(self, app, session: PlaySession, lesson=None, step_index=None, pass_mark=None):
+        super().__init__(app)
+        self.session = session
+        self.lesson = lesson
+        self.step_index = step_index
+        self.pass_mark = pass_mark
+        self.recorder = None
+        if app.store is not None:
+            try:
+                self.recorder = app.store.record_session(session, profile=app.settings.profile,
+                                                         lesson=lesson.id if lesson else None)
+            except Exception:  # noqa: BLE001 - play on without records rather than stop
+                self.recorder = None
+        self.chat = ChatView(self.t, pygame.Rect(0, 0, 10, 10))
+        self.buyers = BuyerList(self.t, pygame.Rect(0, 0, 10, 10), golden=app.library.buyer_defaults.golden)
+        self.card = ProductCard(self.t, pygame.Rect(0, 0, 10, 10))
+        self.reply = ReplyBox(self.t, pygame.Rect(0, 0, 10, 10), on_send=self._send, on_change=session.set_draft)
+        self.choice_buttons: list[tuple[UIButton, int]] = []
+        self._choices_for = None
+        self.quick_panel = None
+        self.finished_for = 0.0
+        self._shown_chat = None
+
+    # ------------------------------------------------------------ layout
+    def build(self) -> None:
+        w, h = self.app.size
+        self.buyers.rect = pygame.Rect(0, TOP, LEFT, h - TOP)
+        self.card.rect = pygame.Rect(w - RIGHT, TOP, RIGHT, h - TOP)
+        mid = pygame.Rect(LEFT, TOP, w - LEFT - RIGHT, h - TOP)
+        self.mid = mid
+        self.reply.rect = pygame.Rect(mid.x + 12, mid.bottom - REPLY_H - 10, mid.width - 24 - 96, REPLY_H)
+        self.send_btn = UIButton(pygame.Rect(self.reply.rect.right + 8, self.reply.rect.y, 88, REPLY_H), "发送",
+                                 self.m, object_id="#primary")
+        tools_y = self.reply.rect.y - TOOLS_H - 4
+        self.emo_buttons = []
+        x = mid.x + 12
+        for code in tx.PALETTE:
+            b = UIButton(pygame.Rect(x, tools_y + 2, 36, 34), "", self.m, tool_tip_text=code,
+                         object_id="#emoticon")
+            self.emo_buttons.append((b, code))
+            x += 40
+        self.quick_btn = UIButton(pygame.Rect(mid.right - 12 - 120, tools_y + 2, 120, 34), "快捷回复", self.m)
+        self.end_btn = UIButton(pygame.Rect(w - 12 - 120, 8, 120, 36), "结束并评分", self.m)
+        self.chat_area = pygame.Rect(mid.x, mid.y, mid.width, tools_y - mid.y - 4)
+        self.chat.resize(self.chat_area)
+        self._choices_for = None
+        self.quick_panel = None
+        self._layout_choices()
+
+    def _layout_choices(self) -> None:
+        for b, _ in self.choice_buttons:
+            b.kill()
+        self.choice_buttons = []
+        conv = self.session.conversation
+        if not (self.app.settings.choices and conv is not None and conv.choices and not conv.buyer_typing):
+            self.chat.resize(self.chat_area)
+            return
+        n = len(conv.choices)
+        bh = 40
+        area = self.chat_area
+        # Shuffled so the best reply is not always in the same place.
+        order = list(self.session.desk.rng.spawn(1)[0].permutation(n)) if n > 1 else [0]
+        y = area.bottom - n * (bh + 6)
+        for pos, idx in enumerate(order):
+            label = tx.fit(self.t.font(16), f"{pos + 1}. {conv.choices[idx].text}", area.width - 40)
+            b = UIButton(pygame.Rect(area.x + 12, y + pos * (bh + 6), area.width - 24, bh), label, self.m,
+                         object_id="#choice")
+            self.choice_buttons.append((b, int(idx)))
+        self.chat.resize(pygame.Rect(area.x, area.y, area.width, y - area.y - 6))
+
+    # ------------------------------------------------------------ actions
+    def _send(self, text: str) -> None:
+        self.session.set_draft(text)
+        if self.session.send():
+            self.reply.set_text("")
+
+    def _switch(self, chat_id: str | None) -> None:
+        if chat_id and chat_id != self.session.active:
+            self.session.switch(chat_id)
+            self.reply.set_text(self.session.views[chat_id].draft)
+            self._choices_for = None
+
+    def wants_to_close(self) -> bool:
+        return self.session.in_progress or self.session.has_unsent_text
+
+    def _finish(self) -> None:
+        from .report import ReportScreen
+        if self.recorder is not None:
+            try:
+                self.recorder.finish()
+            except Exception:  # noqa: BLE001
+                pass
+        self.app.show(ReportScreen(self.app, self.session, lesson=self.lesson, step_index=self.step_index,
+                                   pass_mark=self.pass_mark))
+
+    def _toggle_quick(self) -> None:
+        if self.quick_panel is not None:
+            self.quick_panel.kill()
+            self.quick_panel = None
+            return
+        phrases = self.app.settings.quick_phrases
+        r = pygame.Rect(self.mid.x + 12, self.chat_area.bottom - 300, self.mid.width - 24, 296)
+        self.quick_panel = UIPanel(r, manager=self.m, starting_height=5)
+        self.quick_list = UISelectionList(pygame.Rect(4, 4, r.width - 12, r.height - 52),
+                                          [(tx.fit(self.t.font(16), p, r.width - 40), str(i))
+                                           for i, p in enumerate(phrases)], self.m, container=self.quick_panel)
+        self.quick_add = UIButton(pygame.Rect(4, r.height - 44, 220, 36), "把输入框内容存为快捷回复", self.m,
+                                  container=self.quick_panel)
+        self.quick_del = UIButton(pygame.Rect(232, r.height - 44, 120, 36), "删除选中", self.m,
+                                  container=self.quick_panel)
+
+    def process_event(self, ev) -> bool:
+        s = self.session
+        if ev.type == pygame_gui.UI_BUTTON_PRESSED:
+            if ev.ui_element is self.send_btn:
+                self._send(self.reply.text)
+            elif ev.ui_element is self.end_btn:
+                self._finish()
+            elif ev.ui_element is self.quick_btn:
+                self._toggle_quick()
+            elif self.quick_panel is not None and ev.ui_element is self.quick_add:
+                text = self.reply.text.strip()
+                if text and text not in self.app.settings.quick_phrases:
+                    self.app.settings.quick_phrases.append(text)
+                    self.app.settings.save()
+                self._toggle_quick()
+            elif self.quick_panel is not None and ev.ui_element is self.quick_del:
+                sel = self.quick_list.get_single_selection(include_object_id=True)
+                if sel:
+                    del self.app.settings.quick_phrases[int(sel[1])]
+                    self.app.settings.save()
+                self._toggle_quick()
+            else:
+                for b, code in self.emo_buttons:
+                    if ev.ui_element is b:
+                        self.reply.insert(code)
+                for b, idx in self.choice_buttons:
+                    if ev.ui_element is b:
+                        s.choose(idx)
+                        self.reply.set_text(s.views[s.active].draft)
+            self.reply.focused = True
+            return True
+        if ev.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION and self.quick_panel is not None \
+                and ev.ui_element is self.quick_list:
+            sel = self.quick_list.get_single_selection(include_object_id=True)
+            if sel:
+                self.reply.insert(self.app.settings.quick_phrases[int(sel[1])])
+            self._toggle_quick()
+            self.reply.focused = True
+            return True
+        if ev.type == pygame.KEYDOWN:
+            ctrl = ev.mod & (pygame.KMOD_CTRL | pygame.KMOD_META)
+            if ev.key == pygame.K_TAB:
+                if not self.reply.composition:
+                    s.next_chat(-1 if ev.mod & pygame.KMOD_SHIFT else 1)
+                    self.reply.set_text(s.views[s.active].draft)
+                    self._choices_for = None
+                return True
+            if ctrl and pygame.K_1 <= ev.key <= pygame.K_9:
+                i = ev.key - pygame.K_1
+                if i < len(s.order):
+                    self._switch(s.order[i])
+                return True
+            if not ctrl and self.app.settings.choices and self.choice_buttons and not self.reply.text \
+                    and pygame.K_1 <= ev.key <= pygame.K_4:
+                pos = ev.key - pygame.K_1
+                if pos < len(self.choice_buttons):
+                    s.choose(self.choice_buttons[pos][1])
+                return True
+        if ev.type == pygame.MOUSEBUTTONDOWN and ev.button == 1:
+            cid = self.buyers.hit(ev.pos)
+            if cid:
+                self._switch(cid)
+                return True
+        if self.chat.handle(ev):
+            return True
+        if ev.type == pygame.TEXTINPUT and self.app.settings.choices and self.choice_buttons and not self.reply.text \
+                and ev.text in "1234":
+            return True  # the digit picked a choice above
+        return self.reply.handle(ev)
+
+    # ------------------------------------------------------------ frame
+    def update(self, dt: float) -> None:
+        events = self.session.tick()
+        for ev in events:
+            if ev.kind == "buyer_line":
+                self.app.ding()
+        conv = self.session.conversation
+        self.reply.enabled = conv is not None and not conv.finished
+        self.reply.update(dt)
+        self.chat.update(dt)
+        key = (self.session.active, conv.state if conv else None, conv.vars["turns"] if conv else 0,
+               conv.buyer_typing if conv else False, self.app.settings.choices)
+        if key != self._choices_for:
+            self._choices_for = key
+            self._layout_choices()
+        if self.session.finished:
+            self.finished_for += dt
+            if self.finished_for > 2.5:
+                self._finish()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.t
+        s = self.session
+        conv = s.conversation
+        w, _ = self.app.size
+        pygame.draw.rect(surface, t.c("panel"), (0, 0, w, TOP))
+        pygame.draw.line(surface, t.c("border"), (0, TOP - 1), (w, TOP - 1))
+        shop = conv.persona.shop.name if conv else ""
+        mode = "练习模式 · 即时点评" if s.mode == "practice" else "考试模式 · 结束后评分"
+        where = f"{self.lesson.title} 第{self.step_index + 1}关 · " if self.lesson else ""
+        surface.blit(t.font(t.font_size, bold=True).render(f"{shop} 客服工作台", True, t.c("text")), (16, 12))
+        info = t.small.render(f"{where}{mode}   已用时 {_mmss(self.app.clock.now() - s.desk.chats[s.order[0]].started)}",
+                              True, t.c("muted"))
+        surface.blit(info, (LEFT + 16, 17))
+        self.buyers.draw(surface, s, self.app.clock.now())
+        if conv is not None:
+            self.chat.show(conv, conv.persona.buyer.name, s.mode == "practice")
+        self.chat.draw(surface)
+        self.card.draw(surface, conv, s.mode == "practice")
+        self.reply.draw(surface)
+        if s.finished:
+            msg = t.body.render("所有对话已结束,正在生成报告…", True, t.c("accent"))
+            surface.blit(msg, msg.get_rect(center=(self.chat_area.centerx, self.chat_area.y + 30)))
+
+
+    def draw_overlay(self, surface: pygame.Surface) -> None:
+        if self.quick_panel is not None:
+            return  # the quick-reply list covers the palette
+        for b, code in self.emo_buttons:
+            img = tx.face(tx.CODES[code], 24)
+            surface.blit(img, img.get_rect(center=b.rect.center))
+
+
+def _mmss(t: float) -> str:
+    t = max(0.0, t)
+    return f"{int(t // 60):02d}:{int(t % 60):02d}"

@@ -1,0 +1,143 @@
+"""The chat: bubbles rendered once per message and cached, scrolled by the wheel, newest at the bottom."""
+from __future__ import annotations
+
+import pygame
+
+from . import text as tx
+
+
+def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:
+    """(line, colour name) pairs shown under a trainee message in practice mode."""
+    if feedback is None:
+        return []
+    d = feedback.to_dict() if hasattr(feedback, "to_dict") else (feedback if isinstance(feedback, dict) else {})
+    out: list[tuple[str, str]] = []
+    for v in list(d.get("violations", []))[:limit]:
+        what = v.get("why") or v.get("category") or v.get("rule", "")
+        quote = f"“{v['text']}” " if v.get("text") else ""
+        out.append((f"⚠ {quote}{what}", "bad"))
+        if v.get("suggestion"):
+            out.append((f"   建议: {v['suggestion']}", "info"))
+    for s in list(d.get("strengths", []))[:1]:
+        label = s if isinstance(s, str) else (s.get("why") or s.get("label") or s.get("rule", ""))
+        if label:
+            out.append((f"✓ {label}", "good"))
+    return out
+
+
+class ChatView:
+    def __init__(self, theme, rect: pygame.Rect):
+        self.theme = theme
+        self.rect = pygame.Rect(rect)
+        self.conv = None
+        self.buyer_name = ""
+        self.show_feedback = True
+        self.scroll = 0            # pixels scrolled up from the bottom
+        self._items: list[tuple[pygame.Surface, int]] = []  # (bubble block, height)
+        self._seen = 0
+        self._fb_seen: list[bool] = []
+        self._key = None
+        self._typing_phase = 0.0
+
+    def show(self, conv, buyer_name: str, show_feedback: bool) -> None:
+        if conv is not self.conv or show_feedback != self.show_feedback:
+            self.conv = conv
+            self.buyer_name = buyer_name
+            self.show_feedback = show_feedback
+            self._reset()
+
+    def resize(self, rect: pygame.Rect) -> None:
+        if rect.size != self.rect.size:
+            self.rect = pygame.Rect(rect)
+            self._reset()
+        else:
+            self.rect = pygame.Rect(rect)
+
+    def _reset(self) -> None:
+        self._items.clear()
+        self._fb_seen.clear()
+        self._seen = 0
+        self.scroll = 0
+
+    def handle(self, ev) -> bool:
+        if ev.type == pygame.MOUSEWHEEL and self.rect.collidepoint(pygame.mouse.get_pos()):
+            total = sum(h for _, h in self._items)
+            self.scroll = max(0, min(self.scroll + ev.y * 40, max(0, total - self.rect.height + 20)))
+            return True
+        return False
+
+    def _sync(self) -> None:
+        if self.conv is None:
+            return
+        tr = self.conv.transcript
+        width = self.rect.width
+        # Feedback may arrive on a message already drawn; render that one again.
+        for i in range(self._seen):
+            m = tr[i]
+            has_fb = m.feedback is not None and self.show_feedback
+            if has_fb != self._fb_seen[i]:
+                self._items[i] = self._bubble(m, width)
+                self._fb_seen[i] = has_fb
+        for m in tr[self._seen:]:
+            self._items.append(self._bubble(m, width))
+            self._fb_seen.append(m.feedback is not None and self.show_feedback)
+        if len(tr) > self._seen:
+            self.scroll = 0  # new line: stick to the bottom
+        self._seen = len(tr)
+
+    def _bubble(self, m, width: int) -> tuple[pygame.Surface, int]:
+        t = self.theme
+        pad, gap = 12, 6
+        max_w = int(width * 0.66)
+        is_buyer = m.who == "buyer"
+        body = tx.render(t.body, m.text, t.c("text"), max_w - 2 * pad)
+        stamp = f"{int(m.time // 60):02d}:{int(m.time % 60):02d}"
+        name = self.buyer_name if is_buyer else "我"
+        if is_buyer and m.kind == "nudge":
+            name += " · 催促"
+        head = t.small.render(f"{name}  {stamp}", True, t.c("muted"))
+        bw, bh = body.get_width() + 2 * pad, body.get_height() + 2 * pad - 6
+        notes = feedback_notes(m.feedback) if (self.show_feedback and not is_buyer) else []
+        note_imgs = [tx.render(t.small, line, t.c(col), int(width * 0.8)) for line, col in notes]
+        h = head.get_height() + 2 + bh + sum(i.get_height() for i in note_imgs) + gap * 2
+        block = pygame.Surface((width, h), pygame.SRCALPHA)
+        x = 16 if is_buyer else width - 16 - bw
+        block.blit(head, (x if is_buyer else width - 16 - head.get_width(), 0))
+        y = head.get_height() + 2
+        colour = t.c("buyer_bubble") if is_buyer else t.c("agent_bubble")
+        rect = pygame.Rect(x, y, bw, bh)
+        pygame.draw.rect(block, colour, rect, border_radius=t.radius)
+        if is_buyer:
+            pygame.draw.rect(block, t.c("border"), rect, 1, border_radius=t.radius)
+        block.blit(body, (x + pad, y + pad - 3))
+        y += bh + 4
+        for img in note_imgs:
+            block.blit(img, (width - 16 - img.get_width(), y))
+            y += img.get_height()
+        return block, h
+
+    def update(self, dt: float) -> None:
+        self._typing_phase = (self._typing_phase + dt) % 1.2
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.theme
+        if self.rect.width <= 0 or self.rect.height <= 0:
+            return
+        pygame.draw.rect(surface, t.c("panel_alt"), self.rect)
+        self._sync()
+        clip = surface.get_clip()
+        surface.set_clip(self.rect)
+        y = self.rect.bottom - 8 + self.scroll
+        if self.conv is not None and self.conv.buyer_typing and not self.conv.finished:
+            dots = "." * (1 + int(self._typing_phase / 0.4))
+            img = t.small.render(f"{self.buyer_name} 正在输入{dots}", True, t.c("muted"))
+            y -= img.get_height() + 4
+            surface.blit(img, (self.rect.x + 16, y))
+        for block, h in reversed(self._items):
+            y -= h
+            if y > self.rect.bottom:
+                continue
+            if y + h < self.rect.top:
+                break
+            surface.blit(block, (self.rect.x, y))
+        surface.set_clip(clip)
