@@ -69,6 +69,11 @@ class App:
         self.surface = pygame.display.set_mode(self.size, pygame.RESIZABLE)
         self.theme = Theme(FONT_SCALES.get(self.settings.font, 1.0))
         self.manager = pygame_gui.UIManager(self.size, str(THEME_FILE), starting_language="zh")
+        # Fonts the HTML text boxes ask for (<b>); preloading avoids a load (and a warning) mid-frame.
+        fonts = self.manager.get_theme().get_font_dictionary()
+        self.manager.preload_fonts([{"name": "noto_sans_sc", "point_size": size, "style": style}
+                                    for size in (14, 16, 17) for style in ("regular", "bold")
+                                    if not fonts.check_font_preloaded(f"noto_sans_sc_{style}_aa_{size}")])
         self.library = load_library(self.content)
         self.reader = Reader(self.library.intents)
         if clock is None:

@@ -108,7 +108,9 @@ def layout(font: pygame.font.Font, text: str, width: int) -> list[list[str]]:
                 i = j
                 continue
             tw = _tw(font, tok)
-            if w + tw > width and line and tok not in _NO_START:
+            # Closing punctuation may hang one character past the edge rather than start a line.
+            hang = tok in _NO_START and line and line[-1] not in _NO_START and w <= width
+            if w + tw > width and line and not hang:
                 lines.append(line)
                 line, w = [], 0
             line.append(tok)

@@ -1,0 +1,141 @@
+"""The game window driven headless (dummy video driver), as a trainee would drive it."""
+import os
+from pathlib import Path
+
+import pygame
+import pytest
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+
+from game.engine.clock import ManualClock  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture
+def app(tmp_path):
+    from game.ui.app import App
+    a = App(ROOT / "scenarios", data_dir=str(tmp_path / "data"), clock=ManualClock(),
+            settings_path=tmp_path / "settings.json")
+    yield a
+    if a.store is not None:
+        a.store.close()
+    pygame.quit()
+
+
+def key(k, mod=0):
+    return pygame.event.Event(pygame.KEYDOWN, {"key": k, "mod": mod, "unicode": "", "scancode": 0})
+
+
+def text(s):
+    return pygame.event.Event(pygame.TEXTINPUT, {"text": s})
+
+
+def run(app, seconds, step=0.5):
+    for _ in range(int(seconds / step)):
+        app.clock.advance(step)
+        app.frame(step, [])
+
+
+def test_play_a_chat_to_the_report(app):
+    from game.ui.screens.report import ReportScreen
+    from game.ui.screens.workbench import WorkbenchScreen, start_personas
+    start_personas(app, [app.library.personas["haggler-nurse-shoes"]])
+    assert isinstance(app.screen, WorkbenchScreen)
+    run(app, 2)
+    conv = app.screen.session.conversation
+    assert conv.transcript and conv.transcript[0].who == "buyer"
+    for ch in "亲,您好!":
+        app.frame(0.016, [text(ch)])
+    app.frame(0.016, [text("很高兴为您服务")])
+    assert app.screen.reply.text == "亲,您好!很高兴为您服务"
+    app.frame(0.016, [key(pygame.K_RETURN, pygame.KMOD_SHIFT)])
+    app.frame(0.016, [key(pygame.K_BACKSPACE)])
+    app.frame(0.016, [key(pygame.K_RETURN)])
+    assert app.screen.reply.text == ""
+    assert conv.transcript[-1].who == "agent" and conv.transcript[-1].text == "亲,您好!很高兴为您服务"
+    assert conv.state == "asking"
+    run(app, 10)
+    assert conv.transcript[-1].who == "buyer"  # the buyer answered once the clock moved
+    app.frame(0.016, [text("爱买不买")])
+    app.frame(0.016, [key(pygame.K_RETURN)])
+    run(app, 15)
+    assert conv.outcome == "bad_review"
+    run(app, 3)
+    assert isinstance(app.screen, ReportScreen)
+
+
+def test_ime_composition_is_shown_but_not_sent(app):
+    from game.ui.screens.workbench import start_personas
+    start_personas(app, [app.library.personas["chatty-office-lady"]])
+    run(app, 2)
+    app.frame(0.016, [pygame.event.Event(pygame.TEXTEDITING, {"text": "nin hao", "start": 7, "length": 0})])
+    box = app.screen.reply
+    assert box.composition == "nin hao" and box.text == ""
+    app.frame(0.016, [key(pygame.K_RETURN)])  # Enter while composing belongs to the input method
+    assert not [m for m in app.screen.session.conversation.transcript if m.who == "agent"]
+    app.frame(0.016, [text("您好")])
+    assert box.composition == "" and box.text == "您好"
+
+
+def test_drafts_survive_switching_buyers(app):
+    from game.ui.screens.workbench import start_personas
+    lib = app.library
+    start_personas(app, [lib.personas["haggler-nurse-shoes"], lib.personas["chatty-office-lady"]])
+    run(app, 25)
+    s = app.screen.session
+    assert len(s.order) == 2
+    app.frame(0.016, [text("亲,稍等")])
+    app.frame(0.016, [key(pygame.K_TAB)])
+    assert s.active == s.order[1] and app.screen.reply.text == ""
+    app.frame(0.016, [text("哈哈")])
+    app.frame(0.016, [key(pygame.K_1, pygame.KMOD_CTRL)])
+    assert s.active == s.order[0] and app.screen.reply.text == "亲,稍等"
+
+
+def test_closing_mid_chat_asks_first(app):
+    from game.ui.screens.workbench import start_personas
+    start_personas(app, [app.library.personas["chatty-office-lady"]])
+    run(app, 2)
+    app.frame(0.016, [text("您好")])
+    app.frame(0.016, [pygame.event.Event(pygame.QUIT)])
+    assert app.running and app.dialog is not None
+
+
+def test_choice_mode_buttons_send_the_choice(app):
+    from game.ui.screens.workbench import start_personas
+    app.settings.choices = True
+    start_personas(app, [app.library.personas["chatty-office-lady"]])
+    run(app, 2)
+    buttons = app.screen.choice_buttons
+    assert len(buttons) == 3
+    app.frame(0.016, [key(pygame.K_1)])
+    conv = app.screen.session.conversation
+    agent = [m for m in conv.transcript if m.who == "agent"]
+    assert agent and agent[0].text in {c.text for c in conv.persona.states["opening"].choices}
+
+
+def test_every_screen_renders(app, tmp_path):
+    from game.ui.screens.picker import PickerScreen
+    from game.ui.screens.progress import ProgressScreen
+    from game.ui.screens.settings import SettingsScreen
+    from game.ui.screens.start import StartScreen
+    for screen in (StartScreen, PickerScreen, ProgressScreen, SettingsScreen):
+        app.show(screen(app))
+        app.frame(0.016, [])
+        pygame.image.save(app.surface, str(tmp_path / f"{screen.__name__}.png"))
+        # Every widget stays inside the window.
+        win = pygame.Rect((0, 0), app.size)
+        for el in app.manager.get_root_container().elements:
+            assert win.contains(el.rect), (screen.__name__, el)
+
+
+def test_window_resizes(app):
+    from game.ui.screens.workbench import start_personas
+    start_personas(app, [app.library.personas["chatty-office-lady"]])
+    run(app, 2)
+    app.frame(0.016, [pygame.event.Event(pygame.VIDEORESIZE, {"w": 1024, "h": 700, "size": (1024, 700)})])
+    assert app.size == (1024, 700)
+    assert app.screen.reply.rect.right <= 1024 - 310
+    app.frame(0.016, [])
