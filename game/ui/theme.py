@@ -29,6 +29,7 @@ class Theme:
         self.spacing = int(misc["spacing"])
         self.radius = int(misc["radius"])
         self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
+        self._texts: dict[tuple, pygame.Surface] = {}
 
     def font(self, size: int | None = None, bold: bool = False) -> pygame.font.Font:
         key = (size or self.font_size, bold)
@@ -47,6 +48,16 @@ class Theme:
     @property
     def title(self) -> pygame.font.Font:
         return self.font(self.title_size, bold=True)
+
+    def text(self, s: str, size: int | None = None, colour: str = "text", bold: bool = False) -> pygame.Surface:
+        """A one-line label, rendered once and reused (labels are drawn every frame)."""
+        key = (s, size, colour, bold)
+        img = self._texts.get(key)
+        if img is None:
+            if len(self._texts) > 2000:
+                self._texts.clear()
+            img = self._texts[key] = self.font(size, bold).render(s, True, self.colour[colour])
+        return img
 
     def c(self, name: str) -> pygame.Color:
         return self.colour[name]

@@ -249,9 +249,9 @@ class WorkbenchScreen(Screen):
         shop = conv.persona.shop.name if conv else ""
         mode = "练习模式 · 即时点评" if s.mode == "practice" else "考试模式 · 结束后评分"
         where = f"{self.lesson.title} 第{self.step_index + 1}关 · " if self.lesson else ""
-        surface.blit(t.font(t.font_size, bold=True).render(f"{shop} 客服工作台", True, t.c("text")), (16, 12))
-        info = t.small.render(f"{where}{mode}   已用时 {_mmss(self.app.clock.now() - s.desk.chats[s.order[0]].started)}",
-                              True, t.c("muted"))
+        surface.blit(t.text(f"{shop} 客服工作台", bold=True), (16, 12))
+        info = t.text(f"{where}{mode}   已用时 {_mmss(self.app.clock.now() - s.desk.chats[s.order[0]].started)}",
+                      t.small_size, "muted")
         surface.blit(info, (LEFT + 16, 17))
         self.buyers.draw(surface, s, self.app.clock.now())
         if conv is not None:

@@ -26,6 +26,9 @@ def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:
 
 
 class ChatView:
+    """Bubbles are rendered lazily from the bottom up and cached per chat, so a long shift with
+    many buyers costs about one blit per visible bubble a frame."""
+
     def __init__(self, theme, rect: pygame.Rect):
         self.theme = theme
         self.rect = pygame.Rect(rect)
@@ -33,57 +36,51 @@ class ChatView:
         self.buyer_name = ""
         self.show_feedback = True
         self.scroll = 0            # pixels scrolled up from the bottom
-        self._items: list[tuple[pygame.Surface, int]] = []  # (bubble block, height)
-        self._seen = 0
-        self._fb_seen: list[bool] = []
-        self._key = None
+        self._caches: dict[str, dict] = {}   # chat id -> {"items": [...], "fb": [...], "n": int}
         self._typing_phase = 0.0
 
     def show(self, conv, buyer_name: str, show_feedback: bool) -> None:
-        if conv is not self.conv or show_feedback != self.show_feedback:
-            self.conv = conv
-            self.buyer_name = buyer_name
-            self.show_feedback = show_feedback
-            self._reset()
+        if show_feedback != self.show_feedback:
+            self._caches.clear()
+        if conv is not self.conv:
+            self.scroll = 0
+        self.conv = conv
+        self.buyer_name = buyer_name
+        self.show_feedback = show_feedback
 
     def resize(self, rect: pygame.Rect) -> None:
-        if rect.size != self.rect.size:
-            self.rect = pygame.Rect(rect)
-            self._reset()
-        else:
-            self.rect = pygame.Rect(rect)
+        if rect.width != self.rect.width:
+            self._caches.clear()
+        self.rect = pygame.Rect(rect)
 
-    def _reset(self) -> None:
-        self._items.clear()
-        self._fb_seen.clear()
-        self._seen = 0
-        self.scroll = 0
+    def _cache(self) -> dict:
+        c = self._caches.get(self.conv.id)
+        if c is None:
+            c = self._caches[self.conv.id] = {"items": [], "fb": [], "n": 0}
+        tr = self.conv.transcript
+        if len(tr) > c["n"]:
+            grow = len(tr) - len(c["items"])
+            c["items"].extend([None] * grow)
+            c["fb"].extend([False] * grow)
+            c["n"] = len(tr)
+            self.scroll = 0  # a new line: stick to the bottom
+        return c
+
+    def _item(self, c: dict, i: int):
+        m = self.conv.transcript[i]
+        has_fb = m.feedback is not None and self.show_feedback and m.who == "agent"
+        if c["items"][i] is None or has_fb != c["fb"][i]:
+            c["items"][i] = self._bubble(m, self.rect.width)
+            c["fb"][i] = has_fb
+        return c["items"][i]
 
     def handle(self, ev) -> bool:
-        if ev.type == pygame.MOUSEWHEEL and self.rect.collidepoint(pygame.mouse.get_pos()):
-            total = sum(h for _, h in self._items)
+        if ev.type == pygame.MOUSEWHEEL and self.rect.collidepoint(pygame.mouse.get_pos()) and self.conv:
+            c = self._cache()
+            total = sum(it[1] if it else 60 for it in c["items"])
             self.scroll = max(0, min(self.scroll + ev.y * 40, max(0, total - self.rect.height + 20)))
             return True
         return False
-
-    def _sync(self) -> None:
-        if self.conv is None:
-            return
-        tr = self.conv.transcript
-        width = self.rect.width
-        # Feedback may arrive on a message already drawn; render that one again.
-        for i in range(self._seen):
-            m = tr[i]
-            has_fb = m.feedback is not None and self.show_feedback
-            if has_fb != self._fb_seen[i]:
-                self._items[i] = self._bubble(m, width)
-                self._fb_seen[i] = has_fb
-        for m in tr[self._seen:]:
-            self._items.append(self._bubble(m, width))
-            self._fb_seen.append(m.feedback is not None and self.show_feedback)
-        if len(tr) > self._seen:
-            self.scroll = 0  # new line: stick to the bottom
-        self._seen = len(tr)
 
     def _bubble(self, m, width: int) -> tuple[pygame.Surface, int]:
         t = self.theme
@@ -124,20 +121,22 @@ class ChatView:
         if self.rect.width <= 0 or self.rect.height <= 0:
             return
         pygame.draw.rect(surface, t.c("panel_alt"), self.rect)
-        self._sync()
+        if self.conv is None:
+            return
+        c = self._cache()
         clip = surface.get_clip()
         surface.set_clip(self.rect)
         y = self.rect.bottom - 8 + self.scroll
-        if self.conv is not None and self.conv.buyer_typing and not self.conv.finished:
+        if self.conv.buyer_typing and not self.conv.finished:
             dots = "." * (1 + int(self._typing_phase / 0.4))
             img = t.small.render(f"{self.buyer_name} 正在输入{dots}", True, t.c("muted"))
             y -= img.get_height() + 4
             surface.blit(img, (self.rect.x + 16, y))
-        for block, h in reversed(self._items):
-            y -= h
-            if y > self.rect.bottom:
-                continue
-            if y + h < self.rect.top:
+        for i in range(len(c["items"]) - 1, -1, -1):
+            if y < self.rect.top:
                 break
-            surface.blit(block, (self.rect.x, y))
+            block, h = self._item(c, i)
+            y -= h
+            if y <= self.rect.bottom:
+                surface.blit(block, (self.rect.x, y))
         surface.set_clip(clip)

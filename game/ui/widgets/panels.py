@@ -18,6 +18,10 @@ def wait_colour(theme, seconds: float, limit: float, golden: float) -> pygame.Co
     return theme.c("bad")
 
 
+def _colour_name(theme, colour) -> str:
+    return next((k for k, v in theme.colour.items() if v == colour), "text")
+
+
 class BuyerList:
     ROW = 68
 
@@ -37,7 +41,7 @@ class BuyerList:
         t = self.theme
         pygame.draw.rect(surface, t.c("panel"), self.rect)
         pygame.draw.line(surface, t.c("border"), self.rect.topright, self.rect.bottomright)
-        head = t.small.render(f"接待中 ({len(session.order)})", True, t.c("muted"))
+        head = t.text(f"接待中 ({len(session.order)})", t.small_size, "muted")
         surface.blit(head, (self.rect.x + 14, self.rect.y + 10))
         self.rows = []
         y = self.rect.y + 36
@@ -49,13 +53,13 @@ class BuyerList:
             if cid == session.active:
                 pygame.draw.rect(surface, t.c("selected"), r)
                 pygame.draw.rect(surface, t.c("accent"), (r.x, r.y, 4, r.height))
-            name = t.font(t.font_size, bold=True).render(f"{n}. {view.persona.buyer.name}", True, t.c("text"))
+            name = t.text(f"{n}. {view.persona.buyer.name}", bold=True)
             surface.blit(name, (r.x + 14, r.y + 8))
             sub = tx.fit(t.small, view.persona.title, r.width - 28)
-            surface.blit(t.small.render(sub, True, t.c("muted")), (r.x + 14, r.y + 8 + name.get_height()))
+            surface.blit(t.text(sub, t.small_size, "muted"), (r.x + 14, r.y + 8 + name.get_height()))
             right = r.right - 12
             if conv.finished:
-                tag = t.small.render(OUTCOME_TEXT.get(conv.outcome, conv.outcome), True, t.c("panel"))
+                tag = t.text(OUTCOME_TEXT.get(conv.outcome, conv.outcome), t.small_size, "panel")
                 box = tag.get_rect().inflate(12, 4)
                 box.topright = (right, r.y + 10)
                 pygame.draw.rect(surface, t.c(OUTCOME_COLOUR.get(conv.outcome, "muted")), box, border_radius=8)
@@ -67,11 +71,11 @@ class BuyerList:
                     b = conv.persona.buyer
                     limit = b.reply if any(m.who == "agent" for m in conv.transcript) else b.first_reply
                     col = wait_colour(t, secs, limit, self.golden)
-                    clock = t.small.render(f"{secs:.0f}秒", True, col)
+                    clock = t.text(f"{secs:.0f}秒", t.small_size, _colour_name(t, col))
                     pygame.draw.circle(surface, col, (right - clock.get_width() - 10, r.y + 18), 5)
                     surface.blit(clock, (right - clock.get_width(), r.y + 10))
                 if view.unread:
-                    badge = t.small.render(str(view.unread), True, t.c("panel"))
+                    badge = t.text(str(view.unread), t.small_size, "panel")
                     c = (right - 10, r.y + 44)
                     pygame.draw.circle(surface, t.c("bad"), c, max(10, badge.get_width() // 2 + 5))
                     surface.blit(badge, badge.get_rect(center=c))
@@ -100,7 +104,7 @@ class ProductCard:
         if practice:
             # The buyer's mood: a learning aid shown in practice mode only.
             mood = conv.mood
-            label = t.small.render(f"买家心情 {mood:.0f}", True, t.c("muted"))
+            label = t.text(f"买家心情 {mood:.0f}", t.small_size, "muted")
             surface.blit(label, (self.rect.x + 14, y))
             bar = pygame.Rect(self.rect.x + 14, y + label.get_height() + 4, self.rect.width - 28, 8)
             pygame.draw.rect(surface, t.c("border"), bar, border_radius=4)
