@@ -279,8 +279,9 @@ class Conversation:
         for trig in state.on:
             if trig in names and self._fire(trig):
                 return
-        # Gibberish (nothing understood and hardly any Chinese) is never taken as an answer.
-        nonsense = not names and len(_CJK.findall(reading.text)) < 2
+        # Gibberish (nothing understood, no Chinese at all) is never taken as an answer; a curt
+        # "在" or "嗯" is an answer, just a cold one.
+        nonsense = not names and not _CJK.search(reading.text)
         if not nonsense and "any" in state.on and self._fire("any"):
             return
         if not names and "unknown" in state.on and self._fire("unknown"):

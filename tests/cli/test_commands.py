@@ -78,20 +78,69 @@ def test_test_scenarios_passes_and_fails(tmp_path, capsys):
     assert "FAIL haggler-nurse-shoes :: wrong: outcome bad_review" in capsys.readouterr().out
 
 
+class _Player:
+    """A terminal game in a real process; waits for what it prints instead of sleeping blindly."""
+
+    def __init__(self, *args):
+        import queue
+        import threading
+        self.proc = subprocess.Popen([sys.executable, "main.py", "play", "--text", *args], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, encoding="utf-8")
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen = ""
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    def _pump(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> None:
+        import queue
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            try:
+                self.seen += self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"{text!r} never appeared in:\n{self.seen}") from None
+
+    def send(self, line: str) -> None:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def finish(self) -> str:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=20)
+        self.thread.join(timeout=5)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        while not self.lines.empty():
+            self.seen += self.lines.get()
+        return self.seen
+
+
 def test_text_play_in_a_real_process():
-    proc = subprocess.Popen([sys.executable, "main.py", "play", "--text", "haggler-nurse-shoes", "--seed", "4"],
-                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, encoding="utf-8")
-    time.sleep(1.6)  # the buyer's opening line shows after about a second
-    proc.stdin.write("亲,您好!很高兴为您服务\n")
-    proc.stdin.flush()
-    time.sleep(0.5)
-    proc.stdin.write("/quit\n")
-    proc.stdin.flush()
-    out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 0, err
-    assert "砍价的护士鞋买家" in out and "小雨:" in out and "已退出" in out
-    assert "回复用时" in out
+    p = _Player("haggler-nurse-shoes", "--seed", "4")
+    p.wait_for("小雨:")  # the buyer's opening line shows after about a second
+    p.send("亲,您好!很高兴为您服务")
+    p.wait_for("回复用时")
+    p.send("/quit")
+    p.wait_for("已退出")
+    out = p.finish()
+    assert p.proc.returncode == 0
+    assert "砍价的护士鞋买家" in out
+
+
+def test_text_play_choice_mode():
+    p = _Player("chatty-office-lady", "--choices", "--seed", "1")
+    p.wait_for("可选回复: [1]")
+    p.send("1")
+    p.wait_for("你选择了:")
+    p.send("/quit")
+    out = p.finish()
+    assert p.proc.returncode == 0
+    assert ("✓ 最佳" in out) or ("✗ 不妥" in out)
 
 
 def test_new_persona_writes_a_file_that_validates_and_passes(tmp_path, capsys):
@@ -110,18 +159,3 @@ def test_new_persona_writes_a_file_that_validates_and_passes(tmp_path, capsys):
     assert main(["--content", str(root), "new-persona", "--archetype", "haggler", "--shop", "huayun",
                  "--id", "haggler-huayun-1"]) == 2
 
-
-def test_text_play_choice_mode():
-    proc = subprocess.Popen([sys.executable, "main.py", "play", "--text", "chatty-office-lady", "--choices",
-                             "--seed", "1"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
-    time.sleep(1.6)
-    proc.stdin.write("1\n")
-    proc.stdin.flush()
-    time.sleep(0.5)
-    proc.stdin.write("/quit\n")
-    proc.stdin.flush()
-    out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 0, err
-    assert "可选回复: [1]" in out and "你选择了:" in out
-    assert ("✓ 最佳" in out) or ("✗ 不妥" in out)
