@@ -47,6 +47,8 @@ _EMOTICON_RE = re.compile(
 
 # Characters that end a clause for negation scope (after normalization).
 _CLAUSE_BREAKS = frozenset(",.!?;:\n")
+# A condition ends where 就/才 begins: "没洗过就可以换" negates 洗, not 换.
+_SCOPE_BREAKERS = frozenset("就才")
 
 _CHAR_CACHE: dict[str, str] = {}
 _T2S_CACHE: dict[str, str] = {}
@@ -345,6 +347,8 @@ def prepare(text: str, limit: int | None = MAX_ANALYSIS_CHARS) -> Prepared:
     for n, ch in enumerate(analysed):
         n2c.append(len(comp))
         if ch.isalnum():
+            if ch in _SCOPE_BREAKERS:
+                clause += 1
             comp.append(ch)
             c2n.append(n)
             clause_of.append(clause)

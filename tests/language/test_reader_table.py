@@ -24,6 +24,10 @@ def case(text, has=(), lacks=(), nothing=False, **facts):
 
 
 CASES = [
+    # --- a negated condition does not reach past 就/才
+    case("吊牌完好、没洗过就可以换", has={"offer_exchange"}),
+    case("没有洗过就可以退", has={"offer_refund"}),
+    case("不满99就不包邮哦", lacks={"offer_free_shipping"}, free_shipping=False),
     # --- greeting, traditional and full-width input
     case("亲,您好!很高兴为您服务~", has={"greet"}),
     case("親，您好！這款有現貨哦", has={"greet", "answer_stock"}),
