@@ -41,6 +41,7 @@ class Library:
     personas: dict[str, Persona] = field(default_factory=dict)
     lessons: dict = field(default_factory=dict)  # id -> lessons.Lesson
     reports: list[Report] = field(default_factory=list)
+    rubric: object = None  # game.scoring.model.Rubric, None when scoring.yaml is missing or broken
 
     @property
     def intent_names(self) -> list[str]:
@@ -247,7 +248,8 @@ _PERSONA_KEYS = {"version": None, "id": str, "title": str, "summary": str, "arch
                  "states": dict}
 _BUYER_KEYS = {"name": str, "mood": float, "patience": dict, "typing_speed": float, "anger_at": float,
                "nudge_lines": list, "confused_lines": list, "leave_lines": list}
-_STATE_KEYS = {"say": (str, list), "on": dict, "end": str, "note": str, "choices": list, "patience": dict}
+_STATE_KEYS = {"say": (str, list), "on": dict, "end": str, "note": str, "choices": list, "patience": dict,
+               "away": bool}
 _TRANS_KEYS = {"to": str, "if": str, "mood": float, "say": (str, list), "set": dict, "add": dict,
                "flag": (str, list)}
 
@@ -445,7 +447,8 @@ class _PersonaChecker:
             choices = self.choices(spec, where, bool(end))
             out[name] = StateDef(name=name, say=say, end=end, on=on, choices=choices,
                                  reply=float(reply) if reply is not None else None,
-                                 nudges=int(nudges) if nudges is not None else None)
+                                 nudges=int(nudges) if nudges is not None else None,
+                                 away=bool(spec.get("away", False)))
         return out
 
     def choices(self, spec: PosDict, where: str, is_end: bool) -> tuple[Choice, ...]:
@@ -575,6 +578,9 @@ def load_library(root: Path | str = "scenarios", extra_personas: list[Path] | No
     if buyer_path.exists():
         rep, lib.buyer_defaults = load_buyer_defaults(buyer_path)
         lib.reports.append(rep)
+    from game.scoring.rubric import load_rubric  # the scoring rubric and config (rubric*.yaml, scoring.yaml)
+    reps, lib.rubric = load_rubric(rules, lib.intent_names if lib.intents else None)
+    lib.reports.extend(reps)
     seen_ids: dict[str, str] = {}
     for path in sorted((root / "shops").glob("*.yaml")):
         rep, shop = load_shop(path)

@@ -119,6 +119,7 @@ class StateDef:
     choices: tuple[Choice, ...] = ()
     reply: float | None = None    # patience in this state, overriding the buyer's
     nudges: int | None = None
+    away: bool = False            # the buyer is offline: trainee lines are left messages, not timed replies
 
 
 @dataclass

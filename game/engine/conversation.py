@@ -154,10 +154,12 @@ class Conversation:
         self._deliver(now)
         if self.finished:
             return self._flush()
-        wait = (now - self._unanswered_since) if self._unanswered_since is not None else 0.0
+        away = self.persona.states[self.state].away
+        wait = (now - self._unanswered_since) if self._unanswered_since is not None and not away else 0.0
         first = not self._replied
         self._replied = True
-        msg = Message(now, "agent", text, "line", wait=wait, first=first, typing_started=typing_started)
+        msg = Message(now, "agent", text, "message" if away else "line", wait=wait, first=first,
+                      typing_started=typing_started)
         self.transcript.append(msg)
         self._emit("agent_line", text, wait=wait, first=first)
         reading = self.reader.read(text)
@@ -373,7 +375,8 @@ class Conversation:
             self.transcript.append(Message(p.due, "buyer", p.text, p.kind))
             self._out.append(Event("buyer_line", self.id, p.due, p.text, {"kind": p.kind}))
             self._waiting_since = p.due
-            if self._unanswered_since is None:
+            # An offline buyer waits for nobody: her lines start no reply clock.
+            if self._unanswered_since is None and not self.persona.states[self.state].away:
                 self._unanswered_since = p.due
         if not self._pending and self._ending and not self.finished:
             self._finish()

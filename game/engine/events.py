@@ -19,7 +19,7 @@ class Message:
     time: float
     who: str            # "buyer" or "agent"
     text: str
-    kind: str = "line"  # buyer lines: line, nudge, confused, repeat, leave
+    kind: str = "line"  # buyer: line, nudge, confused, repeat, leave; agent: line, or message (buyer away)
     wait: float = 0.0   # agent lines: seconds the buyer had waited
     first: bool = False
     typing_started: float | None = None

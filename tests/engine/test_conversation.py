@@ -186,3 +186,20 @@ def test_reply_time_counts_from_the_first_unanswered_line(library, reader):
     conv.trainee_says("您好")
     assert conv.transcript[-1].wait == pytest.approx(19.0)
     assert conv.waiting_since is None
+
+
+def test_an_offline_buyer_starts_no_reply_clock(library, reader):
+    p = library.personas["offline-planter-buyer"]
+    assert any(s.away for s in p.states.values())
+    conv, clock = make(library, reader, pid="offline-planter-buyer")
+    run(conv, clock, 3)
+    conv.trainee_says("亲,您好!很高兴为您服务")
+    run(conv, clock, 10)
+    conv.trainee_says("您稍等,我帮您算一下")  # she has to go and goes offline
+    run(conv, clock, 10)
+    assert p.states[conv.state].away and conv.waiting_since is None
+    clock.advance(40)
+    conv.tick()
+    conv.trainee_says("亲,120x40x40cm定制是260元,5-7天做好,还送您一套园艺三件套")
+    left = conv.transcript[-1]
+    assert left.kind == "message" and left.wait == 0
