@@ -14,7 +14,7 @@ from .yamlpos import PosDict, PosList
 
 _CASE_KEYS = {"name": str, "seed": int, "script": str, "expect": dict, "note": str}
 _EXPECT_KEYS = {"outcome": (str, list), "state": str, "flags": list, "no_flags": list, "min_mood": float,
-                "max_mood": float}
+                "max_mood": float, "min_total": float, "max_total": float}
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Expect:
     no_flags: tuple[str, ...] = ()
     min_mood: float | None = None
     max_mood: float | None = None
+    min_total: float | None = None  # the chat report's total (scoring)
+    max_total: float | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,9 @@ def load_tests(path: Path, lib: Library) -> tuple[Report, TestFile | None]:
                 expect = Expect(outs, state if isinstance(state, str) else None,
                                 sh.text_list(e, "flags", "'expect'"), sh.text_list(e, "no_flags", "'expect'"),
                                 sh.number(e, "min_mood", "'expect'", lo=0, hi=100),
-                                sh.number(e, "max_mood", "'expect'", lo=0, hi=100))
+                                sh.number(e, "max_mood", "'expect'", lo=0, hi=100),
+                                sh.number(e, "min_total", "'expect'", lo=0, hi=100),
+                                sh.number(e, "max_total", "'expect'", lo=0, hi=100))
             seed = c.get("seed", 0)
             cases.append(TestCase(name, seed if isinstance(seed, int) else 0, steps, expect, clist.item_mark(i).line))
     if not report.ok or persona is None:
@@ -114,8 +118,8 @@ def _is_block(report: Report, m: Mark) -> bool:
     return 1 <= m.line <= len(lines) and lines[m.line - 1][m.col - 1:m.col] in ("|", ">")
 
 
-def check_case(result, expect: Expect) -> list[str]:
-    """What went differently from the expectation (empty: the case passed)."""
+def check_case(result, expect: Expect, total: float | None = None) -> list[str]:
+    """What went differently from the expectation (empty: the case passed). `total`: the chat report's."""
     c = result.conversation
     fails = []
     if expect.outcomes and c.outcome not in expect.outcomes:
@@ -132,4 +136,10 @@ def check_case(result, expect: Expect) -> list[str]:
         fails.append(f"mood {c.mood:.0f} below {expect.min_mood:.0f}")
     if expect.max_mood is not None and c.mood > expect.max_mood:
         fails.append(f"mood {c.mood:.0f} above {expect.max_mood:.0f}")
+    if (expect.min_total is not None or expect.max_total is not None) and total is None:
+        fails.append("no chat report total (the scoring rules did not load)")
+    elif expect.min_total is not None and total < expect.min_total:
+        fails.append(f"total {total:.0f} below {expect.min_total:.0f}")
+    elif expect.max_total is not None and total > expect.max_total:
+        fails.append(f"total {total:.0f} above {expect.max_total:.0f}")
     return fails

@@ -1,0 +1,137 @@
+"""The engine's judge: scores each trainee message as it is sent and moves the buyer's mood at once.
+
+One Judge may serve every chat of a desk; it remembers, per chat, the price on the table, whether
+the value was explained, and the buyer's private data (so a name or phone number of one buyer said
+in another buyer's chat is caught).
+"""
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+
+from .scorer import ReplyContext, ReplyResult, Scorer
+
+_DIGITS = re.compile(r"\d{7,}")
+
+
+@dataclass
+class _ChatState:
+    offer: float | None = None  # the price on the table before the next message
+    justified: bool = False
+    private: set[str] = field(default_factory=set)
+
+
+def shop_facts(persona) -> tuple[dict[str, float], dict[str, tuple]]:
+    """Context variables and lists of a persona's shop and product (what `when:` conditions read)."""
+    prod, pol = persona.product, persona.shop.policies
+    nums: dict[str, float] = {
+        "list_price": float(persona.list_price), "floor_price": float(persona.floor_price),
+        "stock": float(prod.stock), "return_days": float(pol.return_days),
+        "exchange_days": float(pol.exchange_days), "cod": 1.0 if pol.cash_on_delivery else 0.0,
+    }
+    if pol.invoice_tax_rate:
+        nums["tax_rate"] = round(float(pol.invoice_tax_rate) * 100, 4)
+    if pol.free_shipping_threshold:
+        nums["free_shipping_threshold"] = float(pol.free_shipping_threshold)
+    m = re.match(r"^(\d{1,2}):(\d{2})$", pol.shipping_cutoff or "")
+    if m:
+        nums["cutoff"] = int(m.group(1)) + int(m.group(2)) / 60
+    lists: dict[str, tuple] = {
+        "sizes": tuple(str(s) for s in prod.sizes), "colors": tuple(str(c) for c in prod.colors),
+        "couriers": tuple((str(n), float(f)) for n, f in pol.couriers),
+    }
+    if not prod.sizes:
+        del lists["sizes"]
+    return nums, lists
+
+
+def flow_name(rubric, persona) -> str:
+    return "after_sales" if persona.archetype in rubric.config.after_sales_archetypes else "sale"
+
+
+def message_context(conv, index: int, *, offer: float | None, justified: bool, others=(),
+                    flow: str = "sale") -> ReplyContext:
+    """The context of the agent message at ``conv.transcript[index]``, from the chat before it."""
+    tr = conv.transcript
+    msg = tr[index]
+    wait = None
+    first_buyer = None
+    for m in reversed(tr[:index]):
+        if m.who == "agent":
+            break
+        first_buyer = m
+    if first_buyer is not None:
+        wait = max(0.0, msg.time - first_buyer.time)
+    typing = None
+    if getattr(msg, "typing_started", None) is not None:
+        typing = max(0.0, msg.time - msg.typing_started)
+    nums, lists = shop_facts(conv.persona)
+    nums["prev_offer"] = float(offer if offer is not None else conv.persona.list_price)
+    nums["justified"] = 1.0 if justified else 0.0
+    stage = None
+    if msg.first:
+        stage = "after_sales" if flow == "after_sales" else "greeting"
+    return ReplyContext(
+        stage=stage, first=bool(msg.first), wait=wait, typing_seconds=typing,
+        previous=tuple(m.text for m in tr[:index] if m.who == "agent"), others=tuple(others),
+        vars=nums, lists=lists)
+
+
+def private_tokens(conv) -> set[str]:
+    """What must never reach another buyer: this buyer's name and long numbers (phone, order)."""
+    out = set()
+    name = getattr(conv.persona.buyer, "name", "") or ""
+    if len(name) >= 2 and name not in ("买家", "顾客", "客户"):
+        out.add(name)
+    for m in conv.transcript:
+        if m.who == "buyer":
+            out.update(_DIGITS.findall(m.text))
+    return out
+
+
+def _scripted_reaction(conv, reading) -> bool:
+    """The buyer's current state answers one of the reply's intents with a mood drop of its own."""
+    if reading is None:
+        return False
+    try:
+        on = conv.persona.states[conv.state].on
+    except (KeyError, AttributeError):
+        return False
+    return any(t.mood < 0 for name in reading.names for t in on.get(name, ()))
+
+
+class Judge:
+    def __init__(self, scorer: Scorer):
+        self.scorer = scorer
+        self._chats: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _state(self, conv) -> _ChatState:
+        st = self._chats.get(conv)
+        if st is None:
+            st = _ChatState()
+            self._chats[conv] = st
+        return st
+
+    def judge(self, conv, message, reading) -> ReplyResult:
+        st = self._state(conv)
+        st.private = private_tokens(conv)
+        mine = st.private
+        others = set()
+        for other, ost in list(self._chats.items()):
+            if other is not conv:
+                others |= ost.private
+        others -= mine
+        index = len(conv.transcript) - 1
+        if conv.transcript[index] is not message:
+            index = next(i for i, m in enumerate(conv.transcript) if m is message)
+        justified = st.justified or bool(reading is not None and reading.has("justify_price"))
+        ctx = message_context(conv, index, offer=st.offer, justified=justified, others=sorted(others),
+                              flow=flow_name(self.scorer.rubric, conv.persona))
+        res = self.scorer.score(message.text, ctx, reading)
+        if res.mood_delta < 0 and _scripted_reaction(conv, reading):
+            res.mood_delta = 0.0  # the persona's author already wrote how this buyer takes it
+        if res.offer is not None:
+            st.offer = res.offer
+        st.justified = justified
+        return res

@@ -1,0 +1,180 @@
+"""The rubric as loaded: rules, strengths and the scoring configuration (all from scenarios/rules/)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from game.content.conditions import Condition
+
+SEVERITIES = ("minor", "major", "severe")
+CHECKS = ("overlong", "repetition", "other_buyers", "stage", "first_reply_slow", "reply_slow", "typing_slow",
+          "golden")
+# Context variables a rule's `when:` may read (facts of the shop file and of the haggle so far).
+CONTEXT_VARS = (
+    "list_price", "floor_price", "stock", "free_shipping_threshold", "return_days", "exchange_days", "cod",
+    "cutoff", "tax_rate", "offer", "offer_step", "prev_offer", "justified",
+)
+# Named pattern groups with a meaning of their own; any other group is read as a number.
+SPECIAL_GROUPS = {"size": "size_listed", "color": "color_listed", "courier": "courier_fee", "half": "half"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example or counter-example line of a rule, with the chat context it needs."""
+    text: str
+    stage: str | None = None
+    first: bool = False
+    wait: float | None = None
+    typing_seconds: float | None = None
+    previous: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
+    facts: tuple[tuple[str, object], ...] = ()  # context vars and lists (sizes, colors, couriers)
+    line: int = 0
+
+
+@dataclass(frozen=True, eq=False)  # identity: rules are looked up in lists on every reply
+class Rule:
+    id: str
+    category: str
+    severity: str
+    title: str
+    why: str
+    rewrite: str
+    source: str = ""
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[re.Pattern, ...] = ()
+    whole: frozenset[str] = frozenset()  # compact forms the whole reply may equal
+    absent: tuple[str, ...] = ()  # fires when none of these occurs
+    check: str | None = None
+    expect_intents: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    first_only: bool = False
+    min_chars: int = 0
+    except_: tuple[str, ...] = ()  # compact forms
+    unless_before: tuple[str, ...] = ()
+    if_before: tuple[str, ...] = ()
+    unless_clause: tuple[str, ...] = ()
+    negatable: bool = True
+    when: Condition | None = None
+    replace: tuple[tuple[str, str], ...] = ()  # (compact phrase, replacement); "*" is the default
+    prefix: str = ""
+    suffix: str = ""
+    examples: tuple[Example, ...] = ()
+    counter_examples: tuple[Example, ...] = ()
+    path: str = ""
+    line: int = 0
+
+    def replacement(self, compact_text: str) -> str | None:
+        default = None
+        for k, v in self.replace:
+            if k == compact_text:
+                return v
+            if k == "*":
+                default = v
+        return default
+
+
+@dataclass(frozen=True)
+class StrengthDef:
+    id: str
+    title: str
+    intents: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[re.Pattern, ...] = ()
+    raw_patterns: tuple[re.Pattern, ...] = ()  # on the text as typed (emoticon codes survive there)
+    check: str | None = None
+    if_before: tuple[str, ...] = ()
+    politeness: bool = False  # counts for the mood bonus of a clean reply
+
+
+@dataclass(frozen=True)
+class Severity:
+    name: str
+    title: str
+    reply: float
+    chat: float
+    mood: float
+
+
+@dataclass(frozen=True)
+class FlowStage:
+    stage: str
+    intents: tuple[str, ...]
+    weight: float = 0.0
+    model: str = ""
+    place: str = "after"
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    title: str
+    stages: tuple[FlowStage, ...]
+    required: tuple[tuple[str, ...], ...]  # each item: alternatives
+    order_penalty: float = 10.0
+
+    def stage(self, name: str) -> FlowStage | None:
+        return next((s for s in self.stages if s.stage == name), None)
+
+
+@dataclass(frozen=True)
+class Cap:
+    max: float
+    why: str
+    category: str | None = None
+    severity: str | None = None
+    rule: str | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Grade:
+    min: float
+    grade: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    severities: dict[str, Severity]
+    categories: dict[str, tuple[str, str]]  # name -> (title, dimension)
+    dimensions: dict[str, tuple[str, float]]  # name -> (title, weight)
+    timing: dict[str, object]
+    repetition: dict[str, float]
+    caps: tuple[Cap, ...]
+    grades: tuple[Grade, ...]
+    stages: dict[str, str]  # name -> title
+    flows: dict[str, Flow]
+    after_sales_archetypes: tuple[str, ...]
+    closing: dict[str, object]
+    polite_bonus: float = 1.0
+    polite_share_penalty: float = 0.0
+    unfelt: frozenset = frozenset()  # categories that do not move the buyer's mood
+    missing_stage_why: str = "{stage}"
+    path: str = ""
+
+    def grade(self, total: float) -> Grade:
+        for g in sorted(self.grades, key=lambda g: -g.min):
+            if total >= g.min:
+                return g
+        return self.grades[-1] if self.grades else Grade(0, "-", "")
+
+    def flow_for(self, archetype: str | None) -> Flow:
+        name = "after_sales" if archetype in self.after_sales_archetypes else "sale"
+        return self.flows.get(name) or next(iter(self.flows.values()))
+
+
+@dataclass
+class Rubric:
+    config: ScoringConfig
+    rules: list[Rule] = field(default_factory=list)
+    strengths: list[StrengthDef] = field(default_factory=list)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def category_title(self, name: str) -> str:
+        return self.config.categories.get(name, (name, ""))[0]
+
+    def dimension_of(self, category: str) -> str:
+        return self.config.categories.get(category, ("", "taboo"))[1]

@@ -1,0 +1,592 @@
+"""Scoring one trainee reply against the rubric: faults with span, why and rewrite; strengths; 0-100.
+
+Everything is compiled in ``Scorer.__init__``; ``score`` prepares the text once (the reader's
+normalisation: spacing, symbols, full width and traditional characters never hide a phrase), runs
+one phrase scan for all rules, then the few patterns and checks. It never raises on a string.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from game.language.facts import parse_chinese_number
+from game.language.normalize import PhraseMatcher, Prepared, compact_phrase, prepare
+
+from .model import SPECIAL_GROUPS, Rubric, Rule
+
+_NEGATOR_CHARS = ("不", "没", "别", "无法", "未")
+_MAX_MATCHES = 16  # per pattern and reply: bounds the work on a pasted essay
+_MAX_SPANS = 8  # spans listed per rule and reply
+_LEAD_ADDRESS = re.compile(r"^(?:亲爱的|亲|您好|你好)[,，!！~\s]+")
+_SENTENCE_END = "。!?！？;；\n"
+
+
+@dataclass
+class ReplyContext:
+    """What the scorer knows about the chat around one reply (all optional)."""
+    stage: str | None = None
+    first: bool = False
+    wait: float | None = None  # seconds the buyer waited for this reply
+    typing_seconds: float | None = None  # first keystroke to send, when the UI knows it
+    previous: tuple[str, ...] = ()  # earlier replies of the trainee in this chat
+    others: tuple[str, ...] = ()  # private data of other buyers (names, phone numbers)
+    vars: dict[str, float] = field(default_factory=dict)  # facts of the shop file and the haggle so far
+    lists: dict[str, tuple] = field(default_factory=dict)  # sizes, colors, couriers
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rule: str
+    category: str
+    severity: str
+    title: str
+    start: int  # span in the reply as typed
+    end: int
+    text: str  # the words that broke the rule
+    why: str
+    suggestion: str  # the reply rewritten without this fault, or a model sentence
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "category": self.category, "severity": self.severity, "title": self.title,
+                "text": self.text, "start": self.start, "end": self.end, "why": self.why,
+                "suggestion": self.suggestion}
+
+
+@dataclass(frozen=True, slots=True)
+class Strength:
+    id: str
+    title: str
+    text: str = ""
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "title": self.title, "text": self.text}
+
+
+@dataclass
+class ReplyResult:
+    text: str
+    score: int
+    hits: tuple[Hit, ...]
+    strengths: tuple[Strength, ...]
+    intents: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()  # reception-flow stages this reply shows
+    rewrite: str | None = None  # the whole reply with every fault fixed, when each has a fix
+    mood_delta: float = 0.0  # the engine moves the buyer's mood by this much at once
+    offer: float | None = None  # the price this reply offers, if any (haggles)
+    stage: str | None = None  # the stage the reply was checked for
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(h.rule for h in self.hits))
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text, "score": self.score, "stage": self.stage,
+            "violations": [h.to_dict() for h in self.hits],
+            "strengths": [s.to_dict() for s in self.strengths],
+            "intents": list(self.intents), "stages": list(self.stages), "rewrite": self.rewrite,
+            "mood_delta": self.mood_delta,
+        }
+
+
+class _PlainMatcher:
+    """Every occurrence of literal compact phrases, with no negation logic."""
+
+    def __init__(self, phrases):
+        buckets: dict[str, list[tuple[str, int]]] = {}
+        for raw, key in phrases:
+            p = compact_phrase(raw)
+            if p and (p, key) not in buckets.get(p[0], ()):
+                buckets.setdefault(p[0], []).append((p, key))
+        self._buckets = buckets
+
+    def scan(self, c: str):
+        if not self._buckets:
+            return
+        buckets = self._buckets
+        for i, ch in enumerate(c):
+            for p, key in buckets.get(ch, ()):
+                if c.startswith(p, i):
+                    yield key, i, i + len(p), p
+
+
+def _with_suggestion(h: Hit, text: str) -> Hit:
+    return Hit(h.rule, h.category, h.severity, h.title, h.start, h.end, h.text, h.why, text)
+
+
+@lru_cache(maxsize=4096)
+def _compact(text: str) -> str:
+    return compact_phrase(text)
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)} if len(s) > 1 else {s}
+
+
+def similarity(a: str, b: str) -> float:
+    """Character-pair overlap (Dice) of two compact strings, 0..1."""
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    x, y = _bigrams(a), _bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+def _number(raw: str) -> float | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        return parse_chinese_number(raw)
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Cut an overlong reply at sentence ends (or commas) into pieces of at most ~limit chars."""
+    parts, cur = [], ""
+    for ch in text:
+        cur += ch
+        if ch in _SENTENCE_END or (ch in ",，、" and len(cur) >= limit * 0.6):
+            parts.append(cur)
+            cur = ""
+    if cur:
+        parts.append(cur)
+    out: list[str] = []
+    for p in parts:
+        if out and len(out[-1]) + len(p) <= limit:
+            out[-1] += p
+        else:
+            out.append(p)
+    return [p.strip() for p in out if p.strip()]
+
+
+class Scorer:
+    def __init__(self, rubric: Rubric, reader=None):
+        self.rubric = rubric
+        self.config = rubric.config
+        self.reader = reader
+        self._rules = list(rubric.rules)
+        self._order = {r.id: i for i, r in enumerate(self._rules)}
+        self._by_id = {r.id: r for r in self._rules}
+        self._phrase_matcher = PhraseMatcher(
+            (p, i) for i, r in enumerate(self._rules) if r.negatable for p in r.phrases)
+        self._plain_matcher = _PlainMatcher(
+            (p, i) for i, r in enumerate(self._rules) if not r.negatable for p in r.phrases)
+        self._pattern_rules = [(i, r) for i, r in enumerate(self._rules) if r.patterns]
+        self._whole_rules = [r for r in self._rules if r.whole]
+        self._absent_rules = [r for r in self._rules if r.absent]
+        self._check_rules = [r for r in self._rules if r.check]
+        self._when_rules = [r for r in self._rules if r.when is not None and not (
+            r.phrases or r.patterns or r.whole or r.absent or r.check)]
+        self._strengths = list(rubric.strengths)
+        self._strength_matcher = PhraseMatcher(
+            (p, i) for i, s in enumerate(self._strengths) for p in s.phrases)
+        self._sev = self.config.severities
+        t = self.config.timing
+        self._first_limit = float(t.get("first_reply", 15))
+        self._golden = float(t.get("golden", 6))
+        self._reply_limit = float(t.get("reply", 20))
+        self._cpm = float(t.get("typing_cpm", 50))
+        self._cpm_min = int(t.get("typing_min_chars", 10))
+        self._overlong = int(t.get("overlong_chars", 60))
+        rep = self.config.repetition
+        self._rep_sim = float(rep.get("similarity", 0.8))
+        self._rep_min = int(rep.get("min_chars", 5))
+        self._rep_back = int(rep.get("lookback", 6))
+        # stage -> intents, over every flow (for telling which stages a reply shows)
+        st: dict[str, list[str]] = {}
+        for flow in self.config.flows.values():
+            for s in flow.stages:
+                st.setdefault(s.stage, [])
+                st[s.stage].extend(i for i in s.intents if i not in st[s.stage])
+        self._stage_intents = {k: frozenset(v) for k, v in st.items()}
+
+    # ------------------------------------------------------------ public
+    def score(self, text: str, ctx: ReplyContext | None = None, reading=None) -> ReplyResult:
+        """Faults, strengths and a 0-100 score for one reply. Never raises on a string."""
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        ctx = ctx or ReplyContext()
+        if reading is None and self.reader is not None:
+            reading = self.reader.read(text)
+        try:
+            return self._score(text, ctx, reading)
+        except Exception:  # last resort: a scoring bug must not end a training session
+            return ReplyResult(text, 100, (), (), tuple(getattr(reading, "names", ()) or ()), stage=ctx.stage)
+
+    # ------------------------------------------------------------ internals
+    def _score(self, text: str, ctx: ReplyContext, reading) -> ReplyResult:
+        prep = prepare(text)
+        c = prep.compact
+        names = tuple(getattr(reading, "names", ()) or ())
+        env = dict(ctx.vars)
+        offer = self._offer(reading, env)
+        found: list[tuple[Rule, int, int, str]] = []  # rule, orig start, orig end, compact text
+
+        clause_bounds = None
+
+        def clause_of(k: int) -> tuple[int, int]:
+            nonlocal clause_bounds
+            if clause_bounds is None:
+                clause_bounds = {}
+                ids = prep.clause
+                for i in range(len(c)):
+                    cid = ids[i]
+                    lo, _ = clause_bounds.get(cid, (i, i))
+                    clause_bounds[cid] = (lo, i + 1)
+            return clause_bounds.get(prep.clause[k], (0, len(c)))
+
+        def applies(rule: Rule) -> bool:
+            if rule.stages and rule.check != "stage" and ctx.stage not in rule.stages:
+                return False
+            if rule.first_only and not ctx.first:
+                return False
+            return len(c) >= rule.min_chars
+
+        def passes(rule: Rule, k: int, j: int, values: dict | None = None) -> bool:
+            for e in rule.except_:
+                lo = max(0, j - len(e))
+                for s in range(lo, k + 1):
+                    if c.startswith(e, s):
+                        return False
+            if rule.unless_before and any(e in c[:k] for e in rule.unless_before):
+                return False
+            if rule.if_before and not any(e in c[:k] for e in rule.if_before):
+                return False
+            if rule.unless_clause and c:
+                a, b = clause_of(min(k, len(c) - 1))
+                seg = c[a:b]
+                if any(e in seg for e in rule.unless_clause):
+                    return False
+            if rule.when is not None:
+                scope = env if values is None else {**env, **values}
+                if any(n not in scope for n in rule.when.names):
+                    return False
+                if not rule.when(scope):
+                    return False
+            return True
+
+        # phrases: one scan for every rule
+        if c:
+            for key, k, j, phrase in self._scan_phrases(prep):
+                rule = self._rules[key]
+                if applies(rule) and passes(rule, k, j):
+                    a, b = prep.orig_span(k, j)
+                    found.append((rule, a, b, phrase))
+
+        # patterns, on the normalized text
+        if prep.analysed:
+            for _i, rule in self._pattern_rules:
+                if not applies(rule):
+                    continue
+                for rx in rule.patterns:
+                    for n, m in enumerate(rx.finditer(prep.analysed)):
+                        if n >= _MAX_MATCHES:
+                            break
+                        a, b = m.span()
+                        k, j = prep.to_compact(a), prep.to_compact(b)
+                        if k >= j and c:  # only symbols matched; a symbol-only reply ("?") still counts
+                            continue
+                        if rule.negatable and k < j:
+                            if any(x in m.group() for x in _NEGATOR_CHARS):
+                                if prep.in_question(k, j) or prep.conditional(k, j):
+                                    continue
+                            elif prep.negated(k, j):
+                                continue
+                        values = self._group_values(m, ctx) if rx.groupindex else None
+                        if values is False:
+                            continue
+                        if not passes(rule, k, j, values or None):
+                            continue
+                        oa, ob = prep.orig_span_norm(a, b)
+                        if oa < ob:
+                            found.append((rule, oa, ob, c[k:j]))
+
+        whole_span = prep.orig_span(0, len(c)) if c else (0, len(text))
+        for rule in self._whole_rules:
+            if c in rule.whole and applies(rule) and passes(rule, 0, len(c)):
+                found.append((rule, *whole_span, c))
+        for rule in self._absent_rules:
+            if c and applies(rule) and not any(a in c for a in rule.absent) and passes(rule, 0, len(c)):
+                found.append((rule, *whole_span, c))
+        for rule in self._check_rules:
+            if applies(rule):
+                for a, b in self._check(rule, text, c, prep, ctx, names):
+                    found.append((rule, a, b, _compact(text[a:b])))
+        if self._when_rules:
+            span = next(((h.start, h.end) for h in getattr(reading, "intents", ()) if h.name == "offer_discount"),
+                        whole_span)
+            for rule in self._when_rules:
+                if applies(rule) and passes(rule, 0, len(c)):
+                    found.append((rule, *span, _compact(text[span[0]:span[1]])))
+
+        hits = self._hits(text, found)
+        rewrite = self._full_rewrite(text, hits, found)
+        if rewrite is not None:  # every fault has a fix: each one points at the fully fixed reply
+            hits = tuple(h if h.suggestion == self._model(h.rule) else _with_suggestion(h, rewrite)
+                         for h in hits)
+        strengths = self._strength_hits(text, prep, ctx, reading, names)
+        seen_rules: dict[str, str] = {}
+        for h in hits:
+            seen_rules.setdefault(h.rule, h.severity)
+        penalty = sum(self._sev[s].reply for s in seen_rules.values() if s in self._sev)
+        felt = {h.rule: h.severity for h in hits if h.category not in self.config.unfelt}
+        mood = sum(self._sev[s].mood for s in felt.values() if s in self._sev)
+        if not hits and any(s.politeness for s in self._strengths_by_id(strengths)):
+            mood += self.config.polite_bonus
+        stages = tuple(s for s, ints in self._stage_intents.items() if any(n in ints for n in names))
+        return ReplyResult(
+            text=text, score=int(round(max(0.0, min(100.0, 100.0 - penalty)))), hits=hits,
+            strengths=strengths, intents=names, stages=stages, rewrite=rewrite,
+            mood_delta=float(mood), offer=offer, stage=ctx.stage)
+
+    def _scan_phrases(self, prep: Prepared):
+        for h in self._phrase_matcher.scan(prep):
+            yield h.key, h.start, h.end, h.phrase
+        yield from self._plain_matcher.scan(prep.compact)
+
+    def _model(self, rule_id: str) -> str | None:
+        r = self._by_id.get(rule_id)
+        return r.rewrite if r else None
+
+    def _strengths_by_id(self, strengths):
+        ids = {s.id for s in strengths}
+        return [s for s in self._strengths if s.id in ids]
+
+    def _offer(self, reading, env: dict) -> float | None:
+        """The engine's reading of an offer: a price, a discount off the list or a reduction."""
+        if reading is None or not reading.has("offer_discount") or "list_price" not in env:
+            return None
+        facts = reading.facts
+        prev = env.get("prev_offer", env["list_price"])
+        offer = None
+        if facts.prices:
+            offer = min(facts.prices)
+        elif facts.discount:
+            offer = env["list_price"] * facts.discount
+        elif facts.reduction:
+            offer = prev - facts.reduction
+        if offer is None or not 0 < offer < prev:
+            return None
+        offer = round(offer, 2)
+        env["offer"] = offer
+        env["offer_step"] = round(prev - offer, 2)
+        env.setdefault("prev_offer", prev)
+        return offer
+
+    def _group_values(self, m, ctx: ReplyContext):
+        """Variables from named pattern groups; False when a number cannot be read."""
+        out: dict[str, float] = {}
+        for g, raw in m.groupdict().items():
+            if g == "half":
+                out["half"] = 1.0 if raw else 0.0
+                continue
+            if raw is None:
+                continue
+            if g == "size":
+                sizes = ctx.lists.get("sizes")
+                if sizes is not None:
+                    out["size_listed"] = 1.0 if raw.strip().lower() in {str(s).lower() for s in sizes} else 0.0
+            elif g == "color":
+                colors = ctx.lists.get("colors")
+                if colors is not None:
+                    want = raw.strip().rstrip("色")
+                    out["color_listed"] = 1.0 if any(
+                        want and (want in str(col).rstrip("色") or str(col).rstrip("色") in want) for col in colors
+                    ) else 0.0
+            elif g == "courier":
+                couriers = ctx.lists.get("couriers")
+                if couriers is not None:
+                    fee = -1.0
+                    for name, f in couriers:
+                        if raw in name or name in raw:
+                            fee = float(f)
+                            break
+                    out["courier_fee"] = fee
+            else:
+                v = _number(raw)
+                if v is None:
+                    return False
+                out[SPECIAL_GROUPS.get(g, g)] = v
+        return out
+
+    def _check(self, rule: Rule, text: str, c: str, prep: Prepared, ctx: ReplyContext, names) -> list[tuple[int, int]]:
+        whole = prep.orig_span(0, len(c)) if c else (0, len(text))
+        kind = rule.check
+        if kind == "overlong":
+            return [whole] if len(c) > self._overlong else []
+        if kind == "first_reply_slow":
+            return [whole] if ctx.first and ctx.wait is not None and ctx.wait > self._first_limit else []
+        if kind == "reply_slow":
+            return [whole] if not ctx.first and ctx.wait is not None and ctx.wait > self._reply_limit else []
+        if kind == "typing_slow":
+            chars = sum(1 for ch in text if not ch.isspace())
+            secs = ctx.typing_seconds
+            if secs and secs > 0 and chars >= self._cpm_min and chars / secs * 60 < self._cpm:
+                return [whole]
+            return []
+        if kind == "repetition":
+            if len(c) < self._rep_min:
+                return []
+            for p in ctx.previous[-self._rep_back:]:
+                if similarity(c, _compact(p)) >= self._rep_sim:
+                    return [whole]
+            return []
+        if kind == "other_buyers":
+            out = []
+            for tok in ctx.others:
+                t = _compact(tok)
+                if len(t) >= 2:
+                    k = c.find(t)
+                    if k >= 0:
+                        out.append(prep.orig_span(k, k + len(t)))
+            return out
+        if kind == "stage":
+            if ctx.stage in rule.stages and not any(n in rule.expect_intents for n in names):
+                return [whole]
+            return []
+        return []
+
+    def _hits(self, text: str, found) -> tuple[Hit, ...]:
+        # Per rule, overlapping spans keep the longest; hits come out in text order.
+        by_rule: dict[str, list] = {}
+        for f in found:
+            by_rule.setdefault(f[0].id, []).append(f)
+        kept = []
+        for lst in by_rule.values():
+            lst.sort(key=lambda f: (f[1], -(f[2] - f[1])))
+            out: list = []
+            for f in sorted(lst, key=lambda f: -(f[2] - f[1])):
+                if all(f[2] <= g[1] or f[1] >= g[2] for g in out):
+                    out.append(f)
+            out.sort(key=lambda f: f[1])
+            kept.extend(out[:_MAX_SPANS])
+        kept.sort(key=lambda f: (f[1], f[0].id))
+        hits = []
+        for rule, a, b, ctext in kept:
+            hits.append(Hit(rule.id, rule.category, rule.severity, rule.title, a, b, text[a:b], rule.why,
+                            self._suggest(text, rule, [f for f in kept if f[0] is rule])))
+        return tuple(hits)
+
+    def _suggest(self, text: str, rule: Rule, spans) -> str:
+        if rule.check == "overlong":
+            parts = split_message(text, self._overlong)
+            if len(parts) > 1:
+                return "分成{}条发送: ".format(len(parts)) + " / ".join(parts)
+            return rule.rewrite
+        if rule.whole or rule.check in ("repetition", "first_reply_slow", "reply_slow", "typing_slow",
+                                        "other_buyers"):
+            return rule.rewrite
+        fixed = self._apply(text, spans)
+        return fixed if fixed is not None else rule.rewrite
+
+    def _apply(self, text: str, found) -> str | None:
+        """``text`` with the replacements and prefixes of ``found``; None if one of them has no fix."""
+        edits = []
+        prefixes: list[str] = []
+        suffixes: list[str] = []
+        for rule, a, b, ctext in found:
+            repl = rule.replacement(ctext) if rule.replace else None
+            if repl is not None and not rule.whole and not rule.absent and not rule.check:
+                edits.append((a, b, repl))
+            elif rule.prefix or rule.suffix:
+                if rule.prefix and rule.prefix not in prefixes:
+                    prefixes.append(rule.prefix)
+                if rule.suffix and rule.suffix not in suffixes:
+                    suffixes.append(rule.suffix)
+            else:
+                return None
+        edits.sort(key=lambda e: (e[0], -(e[1] - e[0])))
+        out, last = [], 0
+        for a, b, repl in edits:
+            if a < last:
+                continue
+            out.append(text[last:a])
+            out.append(repl)
+            last = b
+        out.append(text[last:])
+        result = "".join(out).strip()
+        if not _compact(result):  # nothing left once the fault is cut out ("100%"): no own-words fix
+            return None
+        lead = _LEAD_ADDRESS.match(result)  # "亲,非常抱歉…", not "非常抱歉,亲,…"
+        cut = lead.end() if lead and prefixes else 0
+        opening, result = result[:cut], result[cut:]
+        head = ""
+        body = _compact(opening + result)
+        for p in prefixes:  # skip a prefix the reply already opens with ("亲,非常抱歉…")
+            cp = _compact(p)
+            if cp not in body[:len(cp) + 2]:
+                head += p
+        tail = ""
+        for p in suffixes:
+            cp = _compact(p)
+            if cp not in body[-len(cp) - 2:]:
+                tail += p
+        return opening + head + result + tail
+
+    def _full_rewrite(self, text: str, hits, found) -> str | None:
+        if not hits:
+            return None
+        ids = {h.rule for h in hits}
+        rules_found = [f for f in found if f[0].id in ids]
+        # keep only the spans that survived de-duplication
+        spans = {(h.rule, h.start, h.end) for h in hits}
+        rules_found = [f for f in rules_found if (f[0].id, f[1], f[2]) in spans]
+        rules_found.sort(key=lambda f: self._order[f[0].id])
+        return self._apply(text, rules_found)
+
+    def _strength_hits(self, text: str, prep: Prepared, ctx: ReplyContext, reading, names) -> tuple[Strength, ...]:
+        out: list[Strength] = []
+        c = prep.compact
+        spans = {h.name: h.matched for h in getattr(reading, "intents", ())}
+        by_phrase: dict[int, str] = {}
+        if self._strength_matcher is not None and c:
+            for h in self._strength_matcher.scan(prep):
+                s = self._strengths[h.key]
+                if h.key in by_phrase:
+                    continue
+                if s.if_before and not any(e in c[:h.start] for e in s.if_before):
+                    continue
+                a, b = prep.orig_span(h.start, h.end)
+                by_phrase[h.key] = text[a:b]
+        for i, s in enumerate(self._strengths):
+            got = None
+            if s.intents:
+                got = next((spans[n] for n in s.intents if n in spans), None)
+            if got is None and i in by_phrase:
+                got = by_phrase[i]
+            if got is None and s.patterns and prep.analysed:
+                for rx in s.patterns:
+                    m = rx.search(prep.analysed)
+                    if m and m.group().strip():
+                        a, b = prep.orig_span_norm(*m.span())
+                        got = text[a:b] or m.group()
+                        break
+            if got is None and s.raw_patterns:
+                for rx in s.raw_patterns:
+                    m = rx.search(text)
+                    if m:
+                        got = m.group()
+                        break
+            if got is None and s.check == "golden":
+                if ctx.first and ctx.wait is not None and ctx.wait <= self._golden:
+                    got = ""
+            if got is not None:
+                out.append(Strength(s.id, s.title, got))
+        return tuple(out)
+
+
+def example_context(ex) -> ReplyContext:
+    """The chat context a rubric example names (see model.Example)."""
+    nums: dict[str, float] = {}
+    lists: dict[str, tuple] = {}
+    for k, v in ex.facts:
+        if isinstance(v, tuple):
+            lists[k] = v
+        else:
+            nums[k] = float(v)
+    return ReplyContext(stage=ex.stage, first=ex.first, wait=ex.wait, typing_seconds=ex.typing_seconds,
+                        previous=tuple(ex.previous), others=tuple(ex.others), vars=nums, lists=lists)

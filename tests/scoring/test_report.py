@@ -1,0 +1,155 @@
+"""Chat reports of simulated chats: the shipped good and bad scripts, caps, closing facts, the judge's mood."""
+import json
+
+import numpy as np
+import pytest
+
+from game.content.testcases import load_tests
+from game.content.testcases import test_files as list_test_files
+from game.engine.clock import ManualClock
+from game.engine.conversation import Conversation
+from game.engine.script import parse_script, simulate
+from game.scoring.judge import Judge
+from game.scoring.report import build_report, format_report
+
+from tests.conftest import CONTENT
+
+
+@pytest.fixture(scope="module")
+def cases(library):
+    out = {}
+    for f in list_test_files(CONTENT / "personas"):
+        _rep, tf = load_tests(f, library)
+        if tf is not None:
+            for c in tf.cases:
+                out[(tf.persona, c.name)] = c
+    return out
+
+
+def run(library, reader, scorer, persona, case):
+    judge = Judge(scorer)
+    result = simulate(library.personas[persona], list(case.steps), reader, seed=case.seed,
+                      defaults=library.buyer_defaults, judge=judge)
+    return result, build_report(result.conversation, scorer)
+
+
+PERSONAS = ("haggler-nurse-shoes", "damaged-dress", "chatty-office-lady")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_good_and_bad_agents_of_the_first_personas(library, reader, scorer, cases, persona):
+    _res, good = run(library, reader, scorer, persona, cases[(persona, "good-agent")])
+    _res, bad = run(library, reader, scorer, persona, cases[(persona, "bad-agent")])
+    assert good.total >= 80 and good.grade in ("A", "B"), good.to_dict()
+    assert bad.total <= 50 and bad.grade == "E", bad.to_dict()
+    assert good.outcome == "success" and bad.outcome in ("lost", "bad_review")
+    for rep in (good, bad):
+        d = json.loads(json.dumps(rep.to_dict(), ensure_ascii=False))
+        assert set(d["dimensions"]) == {"politeness", "taboo", "timing", "flow", "closing"}
+        assert all(0 <= v["score"] <= 100 for v in d["dimensions"].values())
+        assert len(d["improvements"]) <= 3
+        assert "总分" in format_report(rep)
+    # the bad agent is told what to say instead, quoting their own words
+    texts = [m["text"] for m in bad.messages]
+    assert len(bad.improvements) == 3
+    for imp in bad.improvements:
+        assert imp.rewrite and imp.why
+        assert not imp.quote or any(imp.quote in t for t in texts)
+        assert imp.rewrite != imp.quote
+
+
+def test_every_shipped_good_agent_passes_and_every_bad_agent_fails(library, reader, scorer, cases):
+    for (persona, name), case in cases.items():
+        if name not in ("good-agent", "bad-agent"):
+            continue
+        _res, rep = run(library, reader, scorer, persona, case)
+        if name == "good-agent":
+            assert rep.total >= 80, (persona, rep.total, [i.to_dict() for i in rep.improvements])
+        else:
+            assert rep.total <= 50, (persona, rep.total, {k: v["score"] for k, v in rep.dimensions.items()})
+
+
+def test_haggle_closing_facts(library, reader, scorer, cases):
+    _res, rep = run(library, reader, scorer, "haggler-nurse-shoes", cases[("haggler-nurse-shoes", "good-agent")])
+    cl = rep.closing
+    assert cl["kind"] == "sale" and cl["list_price"] == 168 and cl["floor_price"] == 150
+    assert cl["final_price"] == 160 and cl["concessions"] == 1 and cl["steps"][0]["step"] == 8
+    assert cl["gift"] == "鞋垫" and not cl["below_floor"]
+    seq = [s["stage"] for s in rep.stages["covered"]]
+    assert seq[0] == "greeting" and seq[-2:] == ["confirm", "farewell"] and not rep.stages["out_of_order"]
+    assert rep.timing["first_reply"] is not None and rep.timing["golden"]
+
+
+def test_below_floor_caps_the_total(library, reader, scorer, cases):
+    _res, rep = run(library, reader, scorer, "haggler-nurse-shoes",
+                    cases[("haggler-nurse-shoes", "gives-away-the-floor")])
+    assert rep.closing["below_floor"] and rep.closing["final_price"] == 140
+    assert rep.total <= 60 and any(c["applied"] for c in rep.caps)
+    assert any(i.id == "haggle_below_floor" for i in rep.improvements)
+
+
+def test_insult_caps_the_total(library, reader, scorer, cases):
+    _res, rep = run(library, reader, scorer, "haggler-nurse-shoes", cases[("haggler-nurse-shoes", "bad-agent")])
+    assert rep.total <= 40
+    assert any("攻击" in c["why"] for c in rep.caps)
+    assert rep.improvements[0].id == "insult_rude" and rep.improvements[0].quote == "爱买不买"
+
+
+def test_after_sales_report(library, reader, scorer, cases):
+    _res, rep = run(library, reader, scorer, "damaged-dress", cases[("damaged-dress", "good-agent")])
+    cl = rep.closing
+    assert rep.flow == "after_sales" and cl["settled"] and cl["exchange"]
+    assert cl["cost"]["freight"] == 24 and cl["cost"]["refund"] == 0
+    assert rep.total >= 90
+
+
+def test_silent_agent(library, reader, scorer, cases):
+    _res, rep = run(library, reader, scorer, "haggler-nurse-shoes", cases[("haggler-nurse-shoes", "silent-agent")])
+    assert rep.total <= 10 and not rep.messages
+    assert all(d["score"] == 0 for k, d in rep.dimensions.items() if k != "closing")
+    assert any(i.kind == "timing" for i in rep.improvements)
+
+
+def test_report_without_judge_matches_report_with_judge(library, reader, scorer, cases):
+    case = cases[("chatty-office-lady", "good-agent")]
+    plain = simulate(library.personas["chatty-office-lady"], list(case.steps), reader, seed=case.seed,
+                     defaults=library.buyer_defaults)
+    rep = build_report(plain.conversation, scorer)
+    _res, judged = run(library, reader, scorer, "chatty-office-lady", case)
+    assert [m["violations"] for m in rep.messages] == [m["violations"] for m in judged.messages]
+
+
+def _conv(library, reader, judge, pid="chatty-office-lady"):
+    clock = ManualClock()
+    conv = Conversation(library.personas[pid], reader, clock, np.random.default_rng(1), judge=judge,
+                        defaults=library.buyer_defaults)
+    clock.set(2.0)
+    conv.tick()
+    return conv, clock
+
+
+def test_a_rude_reply_makes_the_buyer_colder_at_once(library, reader, scorer):
+    # "你到底要不要" is no intent this buyer's state reacts to: only the judge can make her colder.
+    steps = "+3s 亲,您好!很高兴为您服务\n+5s 你到底要不要\n"
+    plain = simulate(library.personas["chatty-office-lady"], parse_script(steps), reader, seed=1,
+                     defaults=library.buyer_defaults)
+    judged = simulate(library.personas["chatty-office-lady"], parse_script(steps), reader, seed=1,
+                      defaults=library.buyer_defaults, judge=Judge(scorer))
+    fb = [m.feedback for m in judged.conversation.transcript if m.who == "agent"]
+    assert fb[1].mood_delta < 0 and "taboo_interrogate" in fb[1].rules
+    assert fb[0].mood_delta > 0  # a clean, polite greeting warms her
+    assert judged.conversation.mood < plain.conversation.mood
+    events = [e for e in judged.events if e.kind == "feedback"]
+    assert len(events) == 2 and events[1].data["feedback"] is fb[1]
+
+
+def test_a_name_from_another_chat_is_a_privacy_leak(library, reader, scorer):
+    judge = Judge(scorer)
+    a, _ = _conv(library, reader, judge, "damaged-dress")
+    b, _ = _conv(library, reader, judge, "haggler-nurse-shoes")
+    a.trainee_says("非常抱歉给您添麻烦了,您先别着急")
+    b.trainee_says("亲,您好!王女士刚才也在我们家买了东西")
+    fb = b.transcript[-1].feedback
+    assert "privacy_other_chat" in fb.rules
+    hit = next(h for h in fb.hits if h.rule == "privacy_other_chat")
+    assert hit.text == "王女士"
