@@ -61,7 +61,40 @@ def _choose(lib) -> str | None:
         print("请输入列表中的编号。")
 
 
-def play(content: Path, persona_name: str | None, seed: int | None, choices: bool = False) -> int:
+def _recorder(lib, persona, seed: int, profile: str | None, data_dir):
+    """Open the store and start recording; None (with a message) when the store cannot be used."""
+    from .store import SessionRecorder, default_profile
+    from .store.commands import open_store
+    from .store.db import check_profile_name
+    try:
+        profile = check_profile_name(profile) if profile else default_profile()
+    except ValueError as exc:
+        print(f"注意: {exc};本次练习记在“学员”名下。")
+        profile = "学员"
+    store = open_store(data_dir)
+    if store is None:
+        print("注意: 无法打开记录数据库,本次练习不会被保存。 / The records store cannot be used; not recording.")
+        return None
+    return SessionRecorder(store, profile=profile, persona=persona, seed=seed, source="play",
+                           content_root=lib.root)
+
+
+def _stop_recording(rec, conv, reason: str) -> None:
+    if rec is None:
+        return
+    rec.sync(conv)
+    if conv.finished:
+        rec.finish(conv)  # the scorer's chat report is passed here once terminal play scores chats
+    rec.close(reason)
+    if err := rec.new_error():
+        print(err)
+    elif rec.error is None and rec.session_id is not None:
+        print(f"已保存为会话 #{rec.session_id} (回放: python main.py replay {rec.session_id})")
+    rec.store.close()
+
+
+def play(content: Path, persona_name: str | None, seed: int | None, choices: bool = False, *,
+         profile: str | None = None, data_dir=None, record: bool = True) -> int:
     from .content.loader import load_library
     from .engine.clock import SystemClock
     from .engine.conversation import Conversation
@@ -82,6 +115,9 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
     clock = SystemClock()
     conv = Conversation(persona, Reader(lib.intents), clock, np.random.default_rng(seed),
                         chat_id=persona.id, defaults=lib.buyer_defaults)
+    rec = _recorder(lib, persona, seed, profile, data_dir) if record else None
+    if rec is not None:
+        rec.start(conv)
     screen = _Screen()
     print(f"== {persona.title} ==  ({persona.shop.name} · {persona.product.name} ¥{persona.list_price:g}, "
           f"底价 ¥{persona.floor_price:g}, 种子 {seed})")
@@ -115,6 +151,7 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
                     text = lines.get_nowait()
                     if text is None or text.strip() in ("/quit", "/q"):
                         print("\n已退出。")
+                        _stop_recording(rec, conv, "quit")
                         return 0
                     text = text.strip()
                     opts = conv.choices if choices else ()
@@ -128,6 +165,10 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
                         events += conv.trainee_says(text)
             except queue.Empty:
                 pass
+            if rec is not None:
+                rec.sync(conv)  # stored before it is shown: nothing on screen is ever missing from the store
+                if err := rec.new_error():
+                    screen.show("注意: " + err)
             for ev in events:
                 if ev.kind == "buyer_typing" and not typing_shown:
                     screen.show(f"   ({name} 正在输入…)")
@@ -149,6 +190,7 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
             time.sleep(0.05)
     except KeyboardInterrupt:
         print("\n已退出。")
+        _stop_recording(rec, conv, "quit")
         return 0
     sys.stdout.write("\n")
     print(f"== 结束: {OUTCOME_TEXT.get(conv.outcome, conv.outcome)} ==")
@@ -157,6 +199,7 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
              else ""))
     if conv.flags:
         print("注意: " + ", ".join(conv.flags))
+    _stop_recording(rec, conv, "quit")
     return 0
 
 

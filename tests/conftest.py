@@ -10,6 +10,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "scenarios"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_dir(tmp_path_factory):
+    """No test (nor a game it starts in a subprocess) writes into the user's real records store."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KEFUSIM_DATA_DIR", str(tmp_path_factory.mktemp("kefusim-data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def library():
     from game.content.loader import load_library

@@ -1,0 +1,117 @@
+"""A damaged or foreign database file is set aside with a timestamped name and a fresh store starts."""
+import sqlite3
+
+import pytest
+
+from game.cli import main
+from game.store.commands import open_store
+from game.store.db import APPLICATION_ID, LATEST, Store, StoreError
+from game.store.db import StoredMessage
+
+
+def _use(store: Store) -> None:
+    sid = store.begin_session("小王", "haggler-nurse-shoes")
+    store.add_message(sid, StoredMessage(0, 1.0, "buyer", "line", "在吗?"))
+    assert [m.text for m in store.messages(sid)] == ["在吗?"]
+
+
+def _aside(folder, kind):
+    return sorted(p for p in folder.iterdir() if p.name.startswith(f"kefusim.db.{kind}-"))
+
+
+def test_fresh_store_is_wal_and_versioned(tmp_path):
+    with Store(tmp_path / "kefusim.db") as s:
+        assert s.version == LATEST
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert s.notices == []
+        _use(s)
+
+
+def test_garbage_file_is_set_aside(tmp_path):
+    path = tmp_path / "kefusim.db"
+    junk = b"this is not a database at all\n" * 200
+    path.write_bytes(junk)
+    with Store(path) as s:
+        [aside] = _aside(tmp_path, "damaged")
+        assert aside.read_bytes() == junk                       # kept, not deleted
+        assert len(s.notices) == 1 and "已损坏" in s.notices[0] and "was damaged" in s.notices[0]
+        assert str(aside) in s.notices[0]
+        _use(s)
+
+
+def test_damaged_sqlite_pages_are_set_aside(tmp_path):
+    path = tmp_path / "kefusim.db"
+    with Store(path) as s:
+        for i in range(50):
+            s.profile(f"学员{i}")
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)                     # wreck the schema page, keep the header
+    path.write_bytes(bytes(data))
+    with Store(path) as s:
+        assert len(_aside(tmp_path, "damaged")) == 1
+        assert "已损坏" in s.notices[0]
+        assert s.profiles() == []
+        _use(s)
+
+
+def test_foreign_sqlite_file_is_set_aside(tmp_path):
+    path = tmp_path / "kefusim.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('someone else''s data')")
+    conn.commit()
+    conn.close()
+    with Store(path) as s:
+        [aside] = _aside(tmp_path, "foreign")
+        assert "不是 KefuSim 的数据库" in s.notices[0] and "not a KefuSim database" in s.notices[0]
+        _use(s)
+    conn = sqlite3.connect(aside)
+    try:
+        assert conn.execute("SELECT body FROM notes").fetchone() == ("someone else's data",)
+    finally:
+        conn.close()
+
+
+def test_empty_file_becomes_a_store(tmp_path):
+    path = tmp_path / "kefusim.db"
+    path.write_bytes(b"")
+    with Store(path) as s:
+        assert s.notices == [] and s.version == LATEST
+
+
+def test_store_from_a_newer_version_is_left_alone(tmp_path):
+    path = tmp_path / "kefusim.db"
+    with Store(path) as s:
+        s.conn.execute(f"PRAGMA user_version = {LATEST + 5}")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="更新版本"):
+        Store(path)
+    assert path.read_bytes() == before and not _aside(tmp_path, "damaged")
+
+
+def test_data_dir_that_is_a_file_gives_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    assert open_store(blocker) is None
+    assert "无法创建数据文件夹" in capsys.readouterr().err
+
+
+def test_cli_recovers_and_says_so(tmp_path, capsys):
+    (tmp_path / "kefusim.db").write_bytes(b"\x00garbage" * 64)
+    assert main(["--data-dir", str(tmp_path), "history"]) == 0
+    io = capsys.readouterr()
+    assert "已损坏" in io.err and "fresh store" in io.err
+    assert "还没有练习记录" in io.out
+    assert main(["history", "--data-dir", str(tmp_path)]) == 0      # the fresh store opens quietly
+    assert capsys.readouterr().err == ""
+
+
+def test_env_var_chooses_the_data_dir(tmp_path, monkeypatch):
+    from game.store.paths import data_dir, db_path
+    monkeypatch.setenv("KEFUSIM_DATA_DIR", str(tmp_path / "env"))
+    assert data_dir() == tmp_path / "env"
+    assert data_dir(tmp_path / "flag") == tmp_path / "flag"       # --data-dir wins
+    assert db_path().name == "kefusim.db"
+    monkeypatch.delenv("KEFUSIM_DATA_DIR")
+    assert "KefuSim" in str(data_dir())                           # the platform's user data folder
