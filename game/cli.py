@@ -21,24 +21,33 @@ def _utf8_stdio() -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="main.py", description="KefuSim 客服实训模拟器")
     p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder (default: scenarios/)")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="folder of the records store (default: $KEFUSIM_DATA_DIR, else the user's data folder)")
     sub = p.add_subparsers(dest="command")
+    # the store's commands also take --data-dir after the command name
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="folder of the records store")
 
-    s = sub.add_parser("play", help="open the game window (or play in the terminal with --text)")
+    s = sub.add_parser("play", parents=[data], help="open the game window (or play in the terminal with --text)")
     s.add_argument("persona", nargs="?", help="persona id or file; omitted: choose from a list")
     s.add_argument("--text", action="store_true", help="play in the terminal (the default until the window exists)")
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--choices", action="store_true", help="beginner mode: numbered reply choices where the persona has them")
+    s.add_argument("--profile", help="trainee name the chat is recorded under (default: the OS user, or 学员)")
+    s.add_argument("--no-record", action="store_true", help="do not save this chat in the records store")
 
     s = sub.add_parser("validate", help="check content files; exit 1 on any error")
     s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all of the content folder)")
 
-    s = sub.add_parser("simulate", help="play a script of trainee lines against a persona")
+    s = sub.add_parser("simulate", parents=[data], help="play a script of trainee lines against a persona")
     s.add_argument("persona")
     s.add_argument("--script", type=Path, required=True,
                    help="a text script ('+12s 亲,您好' a line), or a .test.yaml file with --case")
     s.add_argument("--case", help="case name inside a .test.yaml script file")
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--json", action="store_true", help="machine-readable transcript and outcome")
+    s.add_argument("--record", action="store_true", help="also save the simulated chat in the records store")
+    s.add_argument("--profile", help="with --record: the trainee name to record it under")
 
     s = sub.add_parser("graph", help="print a persona's state graph")
     s.add_argument("persona")
@@ -50,11 +59,37 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--product", help="product sku (default: the shop's first product)")
     s.add_argument("--id", dest="pid", help="persona id (default: ARCHETYPE-SHOP-N)")
     s.add_argument("--title", help="Chinese title")
+    s.add_argument("--difficulty", type=int, choices=(1, 2, 3), default=1)
 
     sub.add_parser("intents", help="list the trainee intents a persona can react to, with examples")
 
     s = sub.add_parser("test-scenarios", help="run every persona test script beside the personas")
     s.add_argument("paths", nargs="*", type=Path, help="test files (default: all *.test.yaml)")
+
+    s = sub.add_parser("check-reply", help="score replies against the rubric before using them (检查话术)")
+    s.add_argument("text", nargs="*", help="replies to check")
+    s.add_argument("--file", type=Path, help="a file with one reply per line (- for standard input)")
+    s.add_argument("--stage", help="the reception-flow stage the reply answers: greeting, consult, recommend, "
+                   "objection, closing, confirm, farewell, after_sales")
+    s.add_argument("--persona", help="also check prices, stock and policies against this persona's shop file")
+    s.add_argument("--first", action="store_true", help="the reply is the first of the chat")
+    s.add_argument("--json", action="store_true", help="one JSON object per reply per line")
+
+    s = sub.add_parser("history", parents=[data], help="the recorded chats: scores and conversion rate (询单转化率)")
+    s.add_argument("--profile", help="one trainee (default: everyone)")
+    s.add_argument("--limit", type=int, default=10, help="how many recent sessions to list (default 10)")
+
+    s = sub.add_parser("replay", parents=[data], help="replay a recorded chat with its timing and feedback")
+    s.add_argument("id", type=int, help="session number (see history)")
+    s.add_argument("--speed", type=float, default=1.0, help="1 = real time, 4 = four times faster, 0 = at once")
+    s.add_argument("--verify", action="store_true",
+                   help="instead: play the trainee's lines again (same seed, current content) and compare")
+
+    s = sub.add_parser("export", parents=[data], help="a trainer report (HTML) or a table (CSV) of recorded chats")
+    s.add_argument("--format", choices=("html", "csv"), default="html")
+    s.add_argument("--profile", help="one trainee (default: everyone)")
+    s.add_argument("--since", help="only chats started on or after this date, YYYY-MM-DD")
+    s.add_argument("-o", "--output", help="file to write (default: kefusim-report-DATE.html / .csv here; - for stdout)")
     return p
 
 
@@ -66,13 +101,20 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "text", False) or not _window_possible():
             from .textplay import play
             return play(args.content, getattr(args, "persona", None), getattr(args, "seed", None),
-                        getattr(args, "choices", False))
+                        getattr(args, "choices", False), profile=getattr(args, "profile", None),
+                        data_dir=args.data_dir, record=not getattr(args, "no_record", False))
         from .ui.app import run_game
         return run_game(args.content)
     if cmd == "validate":
         return cmd_validate(args.content, args.paths)
+    if cmd in ("history", "replay", "export"):
+        from .store import commands
+        return getattr(commands, f"cmd_{cmd}")(args)
     if cmd == "simulate":
         return cmd_simulate(args)
+    if cmd == "check-reply":
+        from .scoring.cli import cmd_check_reply
+        return cmd_check_reply(args)
     if cmd == "graph":
         return cmd_graph(args)
     if cmd == "test-scenarios":
@@ -81,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_intents(args.content)
     if cmd == "new-persona":
         from .content.newpersona import new_persona
-        return new_persona(load(args.content), args.archetype, args.shop, args.product, args.pid, args.title)
+        return new_persona(load(args.content), args.archetype, args.shop, args.product, args.pid, args.title,
+                           args.difficulty)
     return 2
 
 
@@ -181,11 +224,20 @@ def cmd_simulate(args) -> int:
             print(f"{args.script}:{exc.line}:1: error: {exc.message}", file=sys.stderr)
             return 2
     assert isinstance(lib, Library)
-    result = simulate(persona, steps, make_reader(lib), seed=seed or 0, defaults=lib.buyer_defaults)
+    from .scoring.cli import chat_report, format_summary, make_judge
+    judge = make_judge(lib)
+    result = simulate(persona, steps, make_reader(lib), seed=seed or 0, defaults=lib.buyer_defaults, judge=judge)
+    report = chat_report(judge, result)
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps({**result.to_dict(), "report": report.to_dict() if report else None},
+                         ensure_ascii=False, indent=2))
     else:
         print_transcript(result)
+        if report is not None:
+            print(format_summary(report))
+    if getattr(args, "record", False):
+        from .store.commands import record_simulation
+        return record_simulation(args, lib, persona, result, report)
     return 0
 
 
@@ -238,6 +290,7 @@ def cmd_intents(content: Path) -> int:
 def cmd_test(content: Path, paths: list[Path]) -> int:
     from .content.testcases import check_case, load_tests, test_files
     from .engine.script import simulate
+    from .scoring.cli import chat_report, make_judge
 
     lib = load(content)
     reader = make_reader(lib)
@@ -255,15 +308,19 @@ def cmd_test(content: Path, paths: list[Path]) -> int:
             continue
         persona = lib.personas[tf.persona]
         for case in tf.cases:
-            result = simulate(persona, list(case.steps), reader, seed=case.seed, defaults=lib.buyer_defaults)
-            fails = check_case(result, case.expect)
+            judge = make_judge(lib)
+            result = simulate(persona, list(case.steps), reader, seed=case.seed, defaults=lib.buyer_defaults,
+                              judge=judge)
+            report = chat_report(judge, result)
+            fails = check_case(result, case.expect, report.total if report else None)
             label = f"{tf.persona} :: {case.name}"
             c = result.conversation
+            total = f", total {report.total:.0f} ({report.grade})" if report else ""
             if fails:
                 failed += 1
-                print(f"FAIL {label}: " + "; ".join(fails) + f"  ({tf.path}:{case.line})")
+                print(f"FAIL {label}: " + "; ".join(fails) + f"{total}  ({tf.path}:{case.line})")
             else:
                 passed += 1
-                print(f"ok   {label}: {c.outcome} in {c.state}, mood {c.mood:.0f}, {c.vars['turns']:.0f} turns")
+                print(f"ok   {label}: {c.outcome} in {c.state}, mood {c.mood:.0f}, {c.vars['turns']:.0f} turns{total}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -28,9 +28,9 @@ class Problem:
             head += f"; {self.hint}"
         if source_lines and 1 <= self.line <= len(source_lines):
             text = source_lines[self.line - 1].rstrip("\n")
-            gutter = f"{self.line:>5} | "
+            gutter = f">>> {self.line} | "
             caret = " " * (len(gutter) - 2) + "| " + _caret_pad(text, self.col) + "^"
-            return f"{head}\n>>>{gutter[3:]}{text}\n{caret}"
+            return f"{head}\n{gutter}{text}\n{caret}"
         return head
 
 

@@ -169,6 +169,17 @@ def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
     return report, BuyerDefaults(**{**base.__dict__, **vals})
 
 
+def load_quick_phrases(path: Path) -> tuple[Report, list[str]]:
+    """The default quick replies (快捷回复) a trainee starts with."""
+    report, d = _read(path)
+    if d is None:
+        return report, []
+    sh = Shape(report)
+    sh.keys(d, "the quick phrases file", {"version": None, "phrases": list}, required=("phrases",))
+    sh.version(d)
+    return report, list(sh.text_list(d, "phrases", "the quick phrases file", allow_scalar=False))
+
+
 # ---------------------------------------------------------------- shops
 
 _PRODUCT_KEYS = {"sku": str, "name": str, "price": float, "floor_price": float, "stock": int, "sizes": list,
@@ -259,6 +270,7 @@ class _PersonaChecker:
         self.r = report
         self.sh = Shape(report)
         self.lib = lib
+        self.used: set[str] = set()  # variable names read anywhere, to warn about unused ones
 
     def cond(self, d: PosDict, key: str, known) -> conditions.Condition | None:
         src = d[key]
@@ -266,7 +278,9 @@ class _PersonaChecker:
         line = self.r.source.splitlines()[m.line - 1] if self.r.source else ""
         quoted = 1 if line[m.col - 1:m.col] in ("'", '"') else 0
         try:
-            return conditions.parse(src, known)
+            cond = conditions.parse(src, known)
+            self.used.update(cond.names)
+            return cond
         except conditions.ConditionError as exc:
             self.r.error(Mark(m.line, m.col + quoted + exc.offset), f"bad condition: {exc}", exc.hint)
             return None
@@ -283,6 +297,7 @@ class _PersonaChecker:
                 continue
             for f in fields:
                 base = re.split(r"[.\[!:]", f, maxsplit=1)[0]
+                self.used.add(base)
                 if base not in names:
                     msg, hint = unknown("placeholder", "{" + f + "}", ["{" + n + "}" for n in names])
                     self.r.error(m, f"{msg} in {where}", hint)
@@ -346,6 +361,11 @@ class _PersonaChecker:
         if states is not None and len(r.errors) == before:
             # Reachability is only meaningful once every state and transition is well formed.
             self.graph(d, states)
+        if isinstance(vmap, PosDict):
+            for k in pvars:
+                if k not in self.used:
+                    r.warning(vmap.key_mark(k), f"variable '{k}' is never used",
+                              "use it in an 'if', 'set'/'add' or a {placeholder}, or remove it")
         if not r.ok or shop is None or product is None or buyer is None or states is None:
             return None
         return Persona(id=pid, title=d["title"], summary=str(d.get("summary", "")), archetype=arch,
@@ -495,6 +515,7 @@ class _PersonaChecker:
                         r.error(m.value_mark(var), f"'{key}' value of '{var}' must be a number")
                     else:
                         sets.append((key, str(var), float(val)))
+                        self.used.add(str(var))
         flags = t.get("flag", ())
         flags = (flags,) if isinstance(flags, str) else tuple(str(f) for f in flags or ())
         mood = t.get("mood", 0)

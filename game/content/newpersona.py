@@ -13,7 +13,7 @@ def _fail(msg: str) -> int:
 
 
 def new_persona(lib: Library, archetype: str, shop_id: str, sku: str | None, pid: str | None,
-                title: str | None) -> int:
+                title: str | None, difficulty: int = 1) -> int:
     arches = lib.buyer_defaults.archetypes
     if arches and archetype not in arches:
         hint = did_you_mean(archetype, arches)
@@ -38,7 +38,8 @@ def new_persona(lib: Library, archetype: str, shop_id: str, sku: str | None, pid
     if target.exists() or test.exists() or pid in lib.personas:
         return _fail(f"persona '{pid}' exists already; choose another --id")
     title = title or f"{arches.get(archetype, archetype)}的买家"
-    values = {"__ID__": pid, "__TITLE__": title, "__ARCHETYPE__": archetype, "__SHOP__": shop_id, "__PRODUCT__": sku}
+    values = {"__ID__": pid, "__TITLE__": title, "__ARCHETYPE__": archetype, "__SHOP__": shop_id, "__PRODUCT__": sku,
+              "__DIFFICULTY__": str(difficulty)}
     templates = lib.root / "templates"
     for src, dst in ((templates / "persona.yaml", target), (templates / "persona.test.yaml", test)):
         text = src.read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import Report
-from .loader import Library, add_persona, load_buyer_defaults, load_intents, load_shop
+from .loader import Library, add_persona, load_buyer_defaults, load_intents, load_quick_phrases, load_shop
 from .testcases import load_tests, test_files
 
 
@@ -19,6 +19,10 @@ def kind_of(path: Path) -> str:
         return "intents"
     if path.parent.name == "rules" and path.name == "buyer.yaml":
         return "buyer"
+    if path.parent.name == "rules" and path.name == "quick_phrases.yaml":
+        return "quick_phrases"
+    if path.parent.name == "rules" and (path.name == "scoring.yaml" or path.name.startswith("rubric")):
+        return "rubric"
     return "persona"
 
 
@@ -35,6 +39,11 @@ def check_file(lib: Library, path: Path) -> Report:
         return load_intents(path)[0]
     if kind == "buyer":
         return load_buyer_defaults(path)[0]
+    if kind == "quick_phrases":
+        return load_quick_phrases(path)[0]
+    if kind == "rubric":
+        from game.scoring.rubric import check_file as check_rubric
+        return check_rubric(path, lib.intent_names if lib.intents else None)
     # A persona already loaded from the content folder is checked again on its own.
     for pid in [pid for pid, p in lib.personas.items() if Path(p.path).resolve() == path.resolve()]:
         del lib.personas[pid]
@@ -50,7 +59,8 @@ def expand(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(p.rglob("*.yaml")))
+            # Templates are not content: new-persona fills them in.
+            files.extend(f for f in sorted(p.rglob("*.yaml")) if "templates" not in f.parts)
         elif p.exists():
             files.append(p)
         else:

@@ -5,17 +5,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
-
 WINDOW_SIZES = [(1280, 800), (1440, 900), (1024, 700), (1600, 1000)]
 
 
 def default_quick_phrases(content: Path) -> list[str]:
-    try:
-        data = yaml.safe_load((content / "rules" / "quick_phrases.yaml").read_text(encoding="utf-8"))
-        return [str(p) for p in data.get("phrases", [])]
-    except (OSError, yaml.YAMLError, AttributeError):
-        return []
+    from game.content.loader import load_quick_phrases
+    path = content / "rules" / "quick_phrases.yaml"
+    return load_quick_phrases(path)[1] if path.exists() else []
 
 
 @dataclass

@@ -73,7 +73,7 @@ def test_error_format_quotes_the_line_with_a_caret(tmp_path):
     from game.content.validate import check_file
     out = check_file(load_library(CONTENT), f).format()
     assert f"{f}:6:7: error: unknown shop 'nowhere'" in out or ":6:7: error: unknown shop 'nowhere'" in out
-    assert ">>>    6 | shop: nowhere" in out.replace(">>> ", ">>>    ") or "6 | shop: nowhere" in out
+    assert ">>> 6 | shop: nowhere\n" in out
     assert "^" in out
 
 

@@ -15,16 +15,12 @@ from ..widgets.panels import OUTCOME_COLOUR, OUTCOME_TEXT
 DIMENSIONS = [("politeness", "礼貌"), ("taboo", "禁忌"), ("timing", "时效"), ("flow", "流程"), ("closing", "成交")]
 
 
-def chat_report(app, conv) -> dict:
-    """The scoring report as a dict, or a bare summary when no scorer is installed."""
-    try:
-        from game.scoring import chat_report as make
-    except ImportError:
-        make = None
-    if make is not None:
-        rep = make(conv, app.library)
-        return rep.to_dict() if hasattr(rep, "to_dict") else dict(rep)
-    return {"outcome": conv.outcome, "total": None, "dimensions": {}, "improvements": []}
+def chat_report(judge, conv) -> dict:
+    """The scoring report as a dict, or a bare summary when the rubric did not load."""
+    if judge is None:
+        return {"outcome": conv.outcome, "total": None, "dimensions": {}, "improvements": []}
+    from game.scoring.report import build_report
+    return build_report(conv, judge.scorer).to_dict()
 
 
 def dimension_values(rep: dict) -> tuple[list[str], list[float]]:
@@ -47,7 +43,7 @@ class ReportScreen(Screen):
         self.lesson = lesson
         self.step_index = step_index
         self.pass_mark = pass_mark
-        self.reports = {c.id: chat_report(app, c) for c in session.chats}
+        self.reports = {c.id: chat_report(session.desk.judge, c) for c in session.chats}
         self.index = 0
 
     @property
@@ -142,7 +138,7 @@ class ReportScreen(Screen):
         y += tag.get_height() + 6
         total = rep.get("total")
         if total is not None:
-            grade = rep.get("grade", "")
+            grade = f"{rep.get('grade', '')} {rep.get('grade_label', '')}".strip()
             big = t.font(round(44 * t.scale), bold=True).render(f"{total:.0f}", True, t.c("accent"))
             surface.blit(big, (24, y))
             line = f"总分  {grade}"
@@ -166,10 +162,10 @@ class ReportScreen(Screen):
             y += 30
             from ..widgets import text as tx
             for i, imp in enumerate(imps[:3], 1):
-                said = imp.get("said") or imp.get("quote") or imp.get("text") or ""
-                better = imp.get("better") or imp.get("rewrite") or imp.get("suggestion") or ""
-                why = imp.get("why") or ""
-                line = f"{i}. {why}  你说: “{said}” → 更好: “{better}”"
+                said = imp.get("quote") or ""
+                better = imp.get("rewrite") or ""
+                title = imp.get("title") or ""
+                line = f"{i}. {title}: 你说“{said}” → 更好的说法“{better}”" if said else f"{i}. {title}: {better}"
                 img = tx.render(t.small, line, t.c("text"), w // 2 - 48)
                 if y + img.get_height() > h - 70:
                     break

@@ -17,10 +17,8 @@ TOP, LEFT, RIGHT, REPLY_H, TOOLS_H = 52, 250, 310, 118, 40
 
 
 def _judge(app):
-    try:
-        from game.scoring import make_judge
-    except ImportError:
-        return None
+    """The scorer's hook for this round (None when the rubric failed to load: play goes on unscored)."""
+    from game.scoring.cli import make_judge
     return make_judge(app.library)
 
 

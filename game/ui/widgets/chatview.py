@@ -6,22 +6,34 @@ import pygame
 from . import text as tx
 
 
+_SEVERITY = {"severe": 0, "major": 1, "minor": 2}
+
+
 def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:
-    """(line, colour name) pairs shown under a trainee message in practice mode."""
+    """(line, colour name) pairs under a trainee message: the fault, why, and a better way to say it."""
     if feedback is None:
         return []
     d = feedback.to_dict() if hasattr(feedback, "to_dict") else (feedback if isinstance(feedback, dict) else {})
     out: list[tuple[str, str]] = []
-    for v in list(d.get("violations", []))[:limit]:
-        what = v.get("why") or v.get("category") or v.get("rule", "")
-        quote = f"“{v['text']}” " if v.get("text") else ""
-        out.append((f"⚠ {quote}{what}", "bad"))
-        if v.get("suggestion"):
-            out.append((f"   建议: {v['suggestion']}", "info"))
-    for s in list(d.get("strengths", []))[:1]:
-        label = s if isinstance(s, str) else (s.get("why") or s.get("label") or s.get("rule", ""))
-        if label:
-            out.append((f"✓ {label}", "good"))
+    seen = set()
+    faults = sorted(d.get("violations", []), key=lambda v: _SEVERITY.get(v.get("severity"), 3))
+    for v in faults:
+        if v.get("rule") in seen:
+            continue
+        seen.add(v.get("rule"))
+        if len(seen) > limit:
+            break
+        title = v.get("title") or v.get("category") or v.get("rule", "")
+        why = v.get("why", "")
+        out.append((f"⚠ {title}: {why}" if why else f"⚠ {title}", "bad"))
+    better = d.get("rewrite") or (faults[0].get("suggestion") if faults else None)
+    if faults and better:
+        out.append((f"→ 更好的说法: {better}", "info"))
+    if not faults:
+        for st in list(d.get("strengths", []))[:2]:
+            label = st if isinstance(st, str) else (st.get("title") or st.get("id", ""))
+            if label:
+                out.append((f"✓ {label}", "good"))
     return out
 
 
