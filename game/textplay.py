@@ -79,12 +79,12 @@ def _recorder(lib, persona, seed: int, profile: str | None, data_dir):
                            content_root=lib.root)
 
 
-def _stop_recording(rec, conv, reason: str) -> None:
+def _stop_recording(rec, conv, reason: str, report=None) -> None:
     if rec is None:
         return
     rec.sync(conv)
     if conv.finished:
-        rec.finish(conv)  # the scorer's chat report is passed here once terminal play scores chats
+        rec.finish(conv, report)
     rec.close(reason)
     if err := rec.new_error():
         print(err)
@@ -112,9 +112,12 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
         return 2
     if seed is None:
         seed = int(np.random.default_rng().integers(1_000_000))
+    from .scoring.cli import make_judge
+    from .scoring.notes import feedback_notes
+    judge = make_judge(lib)  # practice mode: every reply is scored and explained at once
     clock = SystemClock()
     conv = Conversation(persona, Reader(lib.intents), clock, np.random.default_rng(seed),
-                        chat_id=persona.id, defaults=lib.buyer_defaults)
+                        chat_id=persona.id, defaults=lib.buyer_defaults, judge=judge)
     rec = _recorder(lib, persona, seed, profile, data_dir) if record else None
     if rec is not None:
         rec.start(conv)
@@ -182,6 +185,9 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
                     limit = persona.buyer.first_reply if ev.data.get("first") else persona.buyer.reply
                     mark = "✓" if w <= limit else "超时"
                     screen.show(f"   (回复用时 {w:.1f} 秒 {mark})")
+                elif ev.kind == "feedback":
+                    for line, _ in feedback_notes(ev.data.get("feedback")):
+                        screen.show(f"   {line}")
             key = (conv.state, conv.vars["turns"])
             if choices and conv.choices and not conv.buyer_typing and not conv.finished and key != shown_for:
                 shown_for = key
@@ -199,7 +205,13 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
              else ""))
     if conv.flags:
         print("注意: " + ", ".join(conv.flags))
-    _stop_recording(rec, conv, "quit")
+    report = None
+    if judge is not None:
+        from .scoring.report import build_report, format_report
+        report = build_report(conv, judge.scorer)
+        print()
+        print(format_report(report))
+    _stop_recording(rec, conv, "quit", report)
     return 0
 
 

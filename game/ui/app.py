@@ -192,14 +192,9 @@ def _make_sound():
 
 
 def _open_store(data_dir):
-    try:
-        from game.store import open_store
-    except ImportError:
-        return None
-    try:
-        return open_store(data_dir)
-    except Exception:  # noqa: BLE001 - the game plays without records rather than not at all
-        return None
+    """The records store, or None: the game plays without records rather than not at all."""
+    from game.store.commands import open_store
+    return open_store(data_dir)
 
 
 def run_game(content: Path, data_dir: str | None = None) -> int:

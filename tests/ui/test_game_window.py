@@ -64,6 +64,32 @@ def test_play_a_chat_to_the_report(app):
     assert conv.outcome == "bad_review"
     run(app, 3)
     assert isinstance(app.screen, ReportScreen)
+    rep = app.screen.reports[conv.id]
+    assert rep["total"] is not None and rep["total"] <= 50 and rep["improvements"]
+    # The chat, its feedback and its report are in the store, and progress reads them back.
+    (stored,) = app.store.sessions(profile=app.settings.profile)
+    assert stored.status == "finished" and stored.outcome == "bad_review" and stored.total == rep["total"]
+    texts = [m.text for m in app.store.messages(stored.id)]
+    assert "亲,您好!很高兴为您服务" in texts and "爱买不买" in texts
+    from game.ui.screens.picker import best_totals
+    assert best_totals(app)["haggler-nurse-shoes"] == rep["total"]
+    from game.ui.screens.progress import ProgressScreen
+    app.show(ProgressScreen(app))
+    app.frame(0.016, [])
+    assert app.screen.prog.total.count == 1
+
+
+def test_leaving_mid_chat_stores_it_as_interrupted(app):
+    from game.ui.screens.start import StartScreen
+    from game.ui.screens.workbench import start_personas
+    start_personas(app, [app.library.personas["chatty-office-lady"]])
+    run(app, 2)
+    app.frame(0.016, [text("亲,您好")])
+    app.frame(0.016, [key(pygame.K_RETURN)])
+    app.show(StartScreen(app))
+    (stored,) = app.store.sessions(profile=app.settings.profile)
+    assert stored.status == "interrupted"
+    assert [m.text for m in app.store.messages(stored.id) if m.who == "agent"] == ["亲,您好"]
 
 
 def test_ime_composition_is_shown_but_not_sent(app):

@@ -9,7 +9,8 @@ from pygame_gui.elements import UIButton, UITextBox
 
 from ..app import Screen
 from ..widgets import charts
-from ..widgets.chatview import feedback_notes
+from game.scoring.notes import feedback_notes
+
 from ..widgets.panels import OUTCOME_COLOUR, OUTCOME_TEXT
 
 DIMENSIONS = [("politeness", "礼貌"), ("taboo", "禁忌"), ("timing", "时效"), ("flow", "流程"), ("closing", "成交")]

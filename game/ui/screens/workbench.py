@@ -43,12 +43,11 @@ class WorkbenchScreen(Screen):
         self.step_index = step_index
         self.pass_mark = pass_mark
         self.recorder = None
+        self.store_error = ""
         if app.store is not None:
-            try:
-                self.recorder = app.store.record_session(session, profile=app.settings.profile,
-                                                         lesson=lesson.id if lesson else None)
-            except Exception:  # noqa: BLE001 - play on without records rather than stop
-                self.recorder = None
+            from game.store.live import SessionRecorders
+            self.recorder = SessionRecorders(app.store, session, profile=app.settings.profile,
+                                             content_root=app.content, judge=session.desk.judge)
         self.chat = ChatView(self.t, pygame.Rect(0, 0, 10, 10))
         self.buyers = BuyerList(self.t, pygame.Rect(0, 0, 10, 10), golden=app.library.buyer_defaults.golden)
         self.card = ProductCard(self.t, pygame.Rect(0, 0, 10, 10))
@@ -121,13 +120,12 @@ class WorkbenchScreen(Screen):
     def wants_to_close(self) -> bool:
         return self.session.in_progress or self.session.has_unsent_text
 
+    def leave(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close("quit")  # chats still open are stored as interrupted
+
     def _finish(self) -> None:
         from .report import ReportScreen
-        if self.recorder is not None:
-            try:
-                self.recorder.finish()
-            except Exception:  # noqa: BLE001
-                pass
         self.app.show(ReportScreen(self.app, self.session, lesson=self.lesson, step_index=self.step_index,
                                    pass_mark=self.pass_mark))
 
@@ -223,6 +221,10 @@ class WorkbenchScreen(Screen):
         for ev in events:
             if ev.kind == "buyer_line":
                 self.app.ding()
+        if self.recorder is not None:
+            err = self.recorder.sync()  # every line is stored as it happens
+            if err:
+                self.store_error = err
         conv = self.session.conversation
         self.reply.enabled = conv is not None and not conv.finished
         self.reply.update(dt)
@@ -257,6 +259,9 @@ class WorkbenchScreen(Screen):
         self.chat.draw(surface)
         self.card.draw(surface, conv, s.mode == "practice")
         self.reply.draw(surface)
+        if self.store_error:
+            surface.blit(t.text("记录保存失败,本轮不会被记录: " + self.store_error[:40], t.small_size, "bad"),
+                         (LEFT + 16, TOP + 6))
         if s.finished:
             msg = t.body.render("所有对话已结束,正在生成报告…", True, t.c("accent"))
             surface.blit(msg, msg.get_rect(center=(self.chat_area.centerx, self.chat_area.y + 30)))

@@ -3,38 +3,9 @@ from __future__ import annotations
 
 import pygame
 
+from game.scoring.notes import feedback_notes
+
 from . import text as tx
-
-
-_SEVERITY = {"severe": 0, "major": 1, "minor": 2}
-
-
-def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:
-    """(line, colour name) pairs under a trainee message: the fault, why, and a better way to say it."""
-    if feedback is None:
-        return []
-    d = feedback.to_dict() if hasattr(feedback, "to_dict") else (feedback if isinstance(feedback, dict) else {})
-    out: list[tuple[str, str]] = []
-    seen = set()
-    faults = sorted(d.get("violations", []), key=lambda v: _SEVERITY.get(v.get("severity"), 3))
-    for v in faults:
-        if v.get("rule") in seen:
-            continue
-        seen.add(v.get("rule"))
-        if len(seen) > limit:
-            break
-        title = v.get("title") or v.get("category") or v.get("rule", "")
-        why = v.get("why", "")
-        out.append((f"⚠ {title}: {why}" if why else f"⚠ {title}", "bad"))
-    better = d.get("rewrite") or (faults[0].get("suggestion") if faults else None)
-    if faults and better:
-        out.append((f"→ 更好的说法: {better}", "info"))
-    if not faults:
-        for st in list(d.get("strengths", []))[:2]:
-            label = st if isinstance(st, str) else (st.get("title") or st.get("id", ""))
-            if label:
-                out.append((f"✓ {label}", "good"))
-    return out
 
 
 class ChatView:
