@@ -71,7 +71,8 @@ class ReportScreen(Screen):
         c = self.conv
         parts = []
         for m in c.transcript:
-            t = f"{int(m.time // 60):02d}:{int(m.time % 60):02d}"
+            rel = m.time - c.started
+            t = f"{int(rel // 60):02d}:{int(rel % 60):02d}"
             who = c.persona.buyer.name if m.who == "buyer" else "我"
             colour = "#8A9099" if m.who == "buyer" else "#1F2329"
             wait = f" <font color='#8A9099'>(等了{m.wait:.0f}秒)</font>" if m.who == "agent" else ""

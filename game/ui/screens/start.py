@@ -53,10 +53,13 @@ class StartScreen(Screen):
             elif ev.ui_element is b["quit"]:
                 self.app.ask_close()
             return True
-        if ev.type == pygame.KEYDOWN and ev.key == pygame.K_RETURN and not self.name.is_focused:
-            self._profile()
-            from .picker import PickerScreen
-            self.app.show(PickerScreen(self.app))
+        if ev.type == pygame.KEYDOWN and ev.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            # Enter continues the lesson path: keyboard-only play from the first screen.
+            self.process_event(pygame.event.Event(pygame_gui.UI_BUTTON_PRESSED,
+                                                  {"ui_element": self.buttons["continue"]}))
+            return True
+        if ev.type == pygame.KEYDOWN and ev.key == pygame.K_p and not self.name.is_focused:
+            self.process_event(pygame.event.Event(pygame_gui.UI_BUTTON_PRESSED, {"ui_element": self.buttons["pick"]}))
             return True
         return False
 
@@ -69,6 +72,8 @@ class StartScreen(Screen):
         surface.blit(sub, sub.get_rect(center=(w // 2, 172)))
         label = t.small.render("学员", True, t.c("muted"))
         surface.blit(label, (w // 2 - 160, 226))
+        hint = t.text("Enter 继续课程 · 工作台里 Tab 切换买家, Ctrl+1..9 直达, Enter 发送, Shift+Enter 换行", t.small_size, "muted")
+        surface.blit(hint, hint.get_rect(center=(w // 2, 640)))
         broken = [r for r in self.app.library.broken]
         if broken:
             msg = t.small.render(f"有 {len(broken)} 个内容文件有错误,已跳过(在“选择场景”中查看原因)", True, t.c("bad"))

@@ -71,7 +71,8 @@ class ChatView:
         max_w = int(width * 0.66)
         is_buyer = m.who == "buyer"
         body = tx.render(t.body, m.text, t.c("text"), max_w - 2 * pad)
-        stamp = f"{int(m.time // 60):02d}:{int(m.time % 60):02d}"
+        t0 = m.time - self.conv.started  # clock time since this buyer opened the chat
+        stamp = f"{int(t0 // 60):02d}:{int(t0 % 60):02d}"
         name = self.buyer_name if is_buyer else "我"
         if is_buyer and m.kind == "nudge":
             name += " · 催促"
