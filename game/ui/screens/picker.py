@@ -170,9 +170,10 @@ class PickerScreen(Screen):
         col = (w - 72) // 2
         surface.blit(t.small.render("课程 (选一门课,再选一关)", True, t.c("muted")), (24, 68))
         surface.blit(t.small.render("全部买家 (★ 越多越难)", True, t.c("muted")), (48 + col, 68))
-        if self.selected_lesson is None:
-            r = self.step_list.rect
-            hint = t.text("点击上方的课程,这里会列出它的关卡", t.small_size, "muted")
-            surface.blit(hint, hint.get_rect(center=r.center))
         if self.notice:
             surface.blit(t.small.render(self.notice, True, t.c("bad")), (430, self.start_btn.rect.y + 10))
+
+    def draw_overlay(self, surface: pygame.Surface) -> None:
+        if self.selected_lesson is None:
+            hint = self.t.text("点击上方的课程,这里会列出它的关卡", self.t.small_size, "muted")
+            surface.blit(hint, hint.get_rect(center=self.step_list.rect.center))
