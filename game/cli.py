@@ -90,6 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--profile", help="one trainee (default: everyone)")
     s.add_argument("--since", help="only chats started on or after this date, YYYY-MM-DD")
     s.add_argument("-o", "--output", help="file to write (default: kefusim-report-DATE.html / .csv here; - for stdout)")
+
+    s = sub.add_parser("host", parents=[data], help="open a classroom on the LAN: a join code, rounds, a live leaderboard")
+    s.add_argument("--port", type=int, default=8765, help="port students connect to (default 8765; 0: any free port)")
+    s.add_argument("--bind", default="0.0.0.0", help="address to listen on (default: all; 127.0.0.1: this machine only)")
+    s.add_argument("--persona", action="append", help="persona id of the round (repeat for a shift of several buyers)")
+    s.add_argument("--lesson", help="lesson id: the round plays one of its steps (see --step)")
+    s.add_argument("--step", type=int, default=1, help="with --lesson: step number, from 1 (default 1)")
+    s.add_argument("--mode", choices=("practice", "exam"), default="practice")
+    s.add_argument("--roleplay", action="store_true", help="students in pairs: one plays the buyer, one the agent")
+    s.add_argument("--max-clients", type=int, default=60, help="students the room admits (default 60)")
+    s.add_argument("--no-record", action="store_true", help="do not save the students' chats in the records store")
+
+    s = sub.add_parser("join", help="join a trainer's classroom: python main.py join HOST[:PORT] --name NAME --code CODE")
+    s.add_argument("address", help="the trainer's address as shown by `host`, e.g. 192.168.1.5:8765")
+    s.add_argument("--name", required=True, help="your name in the room (Chinese, letters, digits, space, _ -)")
+    s.add_argument("--code", required=True, help="the room's six-digit join code")
     return p
 
 
@@ -104,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                         getattr(args, "choices", False), profile=getattr(args, "profile", None),
                         data_dir=args.data_dir, record=not getattr(args, "no_record", False))
         from .ui.app import run_game
-        return run_game(args.content)
+        return run_game(args.content, getattr(args, "data_dir", None))
     if cmd == "validate":
         return cmd_validate(args.content, args.paths)
     if cmd in ("history", "replay", "export"):
@@ -121,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_test(args.content, args.paths)
     if cmd == "intents":
         return cmd_intents(args.content)
+    if cmd in ("host", "join"):
+        from .classroom import cli as classroom_cli
+        return getattr(classroom_cli, f"cmd_{cmd}")(args)
     if cmd == "new-persona":
         from .content.newpersona import new_persona
         return new_persona(load(args.content), args.archetype, args.shop, args.product, args.pid, args.title,
@@ -141,9 +160,12 @@ def _window_possible() -> bool:
     return True
 
 
-def load(content: Path):
+def load(content: Path, persona: str | None = None):
+    """The content library; a persona given as a file outside it is loaded beside it."""
     from .content.loader import load_library
-    return load_library(content)
+    extra = [Path(persona)] if persona and Path(persona).is_file() and \
+        Path(persona).resolve().parent != (Path(content) / "personas").resolve() else None
+    return load_library(content, extra_personas=extra)
 
 
 def make_reader(lib):
@@ -199,7 +221,7 @@ def cmd_simulate(args) -> int:
     from .content.testcases import load_tests
     from .engine.script import ScriptError, parse_script, simulate
 
-    lib = load(args.content)
+    lib = load(args.content, args.persona)
     persona = _get_persona(lib, args.persona)
     if persona is None:
         return 2
@@ -265,7 +287,7 @@ def _mmss(t: float) -> str:
 
 def cmd_graph(args) -> int:
     from .engine.graph import to_dot, to_mermaid
-    lib = load(args.content)
+    lib = load(args.content, args.persona)
     persona = _get_persona(lib, args.persona)
     if persona is None:
         return 2

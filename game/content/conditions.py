@@ -182,10 +182,21 @@ class _Parser:
         raise ConditionError(f"unexpected '{text}' in condition", pos)
 
 
+MAX_LENGTH = 500
+MAX_NESTING = 20
+
+
 def parse(src: str, known: Collection[str] | None = None) -> Condition:
     """Compile `src`; names outside `known` raise (None: any name goes)."""
     if not isinstance(src, str) or not src.strip():
         raise ConditionError("empty condition", 0)
+    if len(src) > MAX_LENGTH:
+        raise ConditionError(f"condition longer than {MAX_LENGTH} characters", MAX_LENGTH, "split it into states")
+    depth = 0
+    for i, ch in enumerate(src):  # bounded nesting keeps the recursive parser far from Python's limit
+        depth += (ch == "(") - (ch == ")")
+        if depth > MAX_NESTING:
+            raise ConditionError(f"parentheses nested deeper than {MAX_NESTING}", i)
     p = _Parser(src, known)
     fn = p.parse()
     return Condition(src, tuple(dict.fromkeys(p.names)), fn)

@@ -17,7 +17,7 @@ from . import conditions, yamlpos
 from .diagnostics import Mark, Report, did_you_mean, rel, unknown
 from .model import (ENDINGS, EVENT_TRIGGERS, Buyer, BuyerDefaults, Choice, Persona, Policies, Product, Shop,
                     StateDef, TransitionDef)
-from .schema import Shape, found_name
+from .schema import Shape, found_name, is_type
 from .yamlpos import PosDict, PosList
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -319,7 +319,10 @@ class _PersonaChecker:
         shop = product = None
         if isinstance(d.get("shop"), str):
             shop = lib.shops.get(d["shop"])
-            if shop is None:
+            broken = [b.path for b in lib.broken if Path(b.path).parent.name == "shops" and Path(b.path).stem == d["shop"]]
+            if shop is None and broken:
+                r.error(d.value_mark("shop"), f"shop '{d['shop']}' has errors", f"see {broken[0]}")
+            elif shop is None:
                 r.error(d.value_mark("shop"), *unknown("shop", d["shop"], lib.shops))
         if shop is not None and isinstance(d.get("product"), str):
             product = shop.products.get(d["product"])
@@ -336,7 +339,7 @@ class _PersonaChecker:
                     r.error(vmap.key_mark(k), f"variable name '{k}' must be lower-case letters, digits and _")
                 elif k in BUILTIN_VARS:
                     r.error(vmap.key_mark(k), f"variable '{k}' is built in", "choose another name")
-                elif isinstance(v, bool) or not isinstance(v, (int, float)):
+                elif not is_type(v, float):
                     r.error(vmap.value_mark(k), f"variable '{k}' must be a number, not {found_name(v)}",
                             "use 1/0 for yes/no")
                 else:
@@ -361,6 +364,12 @@ class _PersonaChecker:
         if states is not None and len(r.errors) == before:
             # Reachability is only meaningful once every state and transition is well formed.
             self.graph(d, states)
+            if d.get("difficulty") == 1:
+                sm = d["states"]
+                for name, st in states.items():
+                    if not st.end and not st.choices:
+                        r.error(sm.key_mark(name), f"state '{name}' of a difficulty-1 persona has no choices",
+                                "beginners answer by choosing: add 3-4 'choices' with one 'best: true'")
         if isinstance(vmap, PosDict):
             for k in pvars:
                 if k not in self.used:
@@ -479,9 +488,9 @@ class _PersonaChecker:
         if is_end:
             r.error(spec.key_mark("choices"), f"{where} is an ending; the trainee has nothing to choose there")
             return ()
-        if not 2 <= len(cl) <= 4:
-            r.error(spec.value_mark("choices"), f"{where} has {len(cl)} choices; give 2 to 4",
-                    "one best reply and the typical mistakes")
+        if not 3 <= len(cl) <= 4:
+            r.error(spec.key_mark("choices"), f"{where} has {len(cl)} choices; give 3 or 4",
+                    "one best reply and two or three typical mistakes")
         out = []
         for i, c in enumerate(cl):
             cw = f"choice {i + 1} of {where}"
@@ -492,7 +501,7 @@ class _PersonaChecker:
                 out.append(Choice(text=c["text"], why=c["why"], best=bool(c.get("best", False))))
         best = sum(1 for c in out if c.best)
         if out and best != 1:
-            r.error(spec.value_mark("choices"), f"{where} must mark exactly one choice 'best: true', not {best}")
+            r.error(spec.key_mark("choices"), f"{where} must mark exactly one choice 'best: true', not {best}")
         return tuple(out)
 
     def transition(self, trig, t: PosDict, where, sm, known_vars, settable, names) -> TransitionDef | None:
@@ -511,7 +520,7 @@ class _PersonaChecker:
                         msg, hint = unknown("variable", var, settable)
                         r.error(m.key_mark(var), f"{msg} in '{key}'",
                                 hint or "declare it under 'vars:' at the top of the persona")
-                    elif isinstance(val, bool) or not isinstance(val, (int, float)):
+                    elif not is_type(val, float):
                         r.error(m.value_mark(var), f"'{key}' value of '{var}' must be a number")
                     else:
                         sets.append((key, str(var), float(val)))

@@ -1,6 +1,8 @@
 """Small helpers that check the shape of loaded YAML and report every problem with its position."""
 from __future__ import annotations
 
+import math
+
 from .diagnostics import Mark, Report, did_you_mean
 from .yamlpos import PosDict, PosList
 
@@ -34,6 +36,8 @@ def is_type(v, t) -> bool:
     ts = t if isinstance(t, tuple) else (t,)
     if isinstance(v, bool):
         return bool in ts
+    if isinstance(v, float) and not math.isfinite(v):
+        return False  # .nan and .inf are numbers to YAML, never to a buyer's mood or a price
     if float in ts and isinstance(v, int):
         return True
     return any(isinstance(v, x) for x in ts if x is not bool)

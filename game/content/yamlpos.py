@@ -67,12 +67,45 @@ for _first in "tTfF":
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
+# Aliases let a tiny file expand into billions of nodes ("billion laughs") or refer to itself;
+# content files are small, so a generous cap on nodes and depth costs authors nothing.
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+
+class _TooBig(Exception):
+    def __init__(self, node, why: str):
+        self.node = node
+        self.why = why
+
+
 class _Builder:
     def __init__(self, report: Report):
         self.report = report
         self.constructor = _Loader("")  # only used for scalar construction
+        self.count = 0
+        self.depth = 0
+        self.open: set[int] = set()  # nodes being built: meeting one again is a self-reference
 
     def build(self, node):
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(node, f"the file expands to more than {MAX_NODES} values (too many aliases?)")
+        if id(node) in self.open:
+            raise _TooBig(node, "an alias refers to the mapping or list that contains it")
+        if self.depth >= MAX_DEPTH:
+            raise _TooBig(node, f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self.open.add(id(node))
+            self.depth += 1
+            try:
+                return self._build(node)
+            finally:
+                self.depth -= 1
+                self.open.discard(id(node))
+        return self._build(node)
+
+    def _build(self, node):
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
             self.report.error(_mark(node), f"YAML: the tag '{node.tag}' is not allowed",
                               "only plain data is allowed (no tags)")
@@ -133,6 +166,13 @@ def load(text: str, report: Report):
     except yaml.YAMLError as exc:
         report.error(Mark(1, 1), f"YAML syntax: {exc}")
         return None
+    except RecursionError:
+        report.error(Mark(1, 1), "YAML: the file nests too deeply to read")
+        return None
     if node is None:
         return None
-    return _Builder(report).build(node)
+    try:
+        return _Builder(report).build(node)
+    except _TooBig as exc:
+        report.error(_mark(exc.node), f"YAML: {exc.why}", "write the values out instead of nesting aliases")
+        return None

@@ -86,12 +86,13 @@ class _Pending:
 
 class Conversation:
     def __init__(self, persona: Persona, reader, clock, rng: np.random.Generator, *,
-                 chat_id: str | None = None, judge: Judge | None = None, defaults=None):
+                 chat_id: str | None = None, judge: Judge | None = None, defaults=None, seed: int | None = None):
         self.persona = persona
         self.reader = reader
         self.clock = clock
         self.rng = rng
         self.id = chat_id or f"chat{next(_ids)}"
+        self.seed = seed  # the seed of `rng`, kept so a stored chat can be replayed exactly
         self.judge = judge
         d = defaults
         self._think = getattr(d, "think", 1.0)

@@ -22,13 +22,15 @@ class Desk:
         self._n = 0
 
     def open(self, persona: Persona, chat_id: str | None = None) -> Conversation:
-        """A buyer opens a chat now. Each chat gets its own generator spawned from the desk's."""
+        """A buyer opens a chat now."""
         self._n += 1
         return self._make(persona, chat_id or f"{persona.id}#{self._n}")
 
     def _make(self, persona: Persona, cid: str) -> Conversation:
-        conv = Conversation(persona, self.reader, self.clock, self.rng.spawn(1)[0], chat_id=cid,
-                            judge=self.judge, defaults=self.defaults)
+        # Each chat gets a seed of its own, drawn from the desk's: stored with the chat, it replays alone.
+        seed = int(self.rng.integers(2**31 - 1))
+        conv = Conversation(persona, self.reader, self.clock, np.random.default_rng(seed), chat_id=cid,
+                            judge=self.judge, defaults=self.defaults, seed=seed)
         self.chats[cid] = conv
         return conv
 
@@ -51,6 +53,11 @@ class Desk:
         for conv in self.chats.values():
             out.extend(conv.tick())
         return out
+
+    def close(self) -> None:
+        """Detach every chat from its persona's shared machine (the round is over)."""
+        for conv in self.chats.values():
+            conv.close()
 
     @property
     def active(self) -> list[Conversation]:

@@ -110,7 +110,7 @@ def simulate(persona: Persona, steps: list[Step], reader, *, seed: int = 0, defa
              judge=None, drain: bool = True) -> SimResult:
     clock = ManualClock()
     conv = Conversation(persona, reader, clock, np.random.default_rng(seed), chat_id=persona.id,
-                        judge=judge, defaults=defaults)
+                        judge=judge, defaults=defaults, seed=seed)
     result = SimResult(persona, seed, conv)
     events = result.events
     events.extend(conv.tick())

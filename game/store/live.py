@@ -25,7 +25,7 @@ class SessionRecorders:
             if rec is None:
                 rec = self.recs[conv.id] = SessionRecorder(
                     self.store, profile=self.profile, persona=conv.persona, mode=self.session.mode,
-                    seed=self.session.seed, source="game", content_root=self.content_root)
+                    seed=conv.seed, source="game", content_root=self.content_root)
                 rec.start(conv)
             rec.sync(conv)
             if conv.finished and conv.id not in self.reported:

@@ -59,6 +59,8 @@ class App:
 
         self.content = Path(content)
         self.data_dir = data_dir
+        if data_dir is not None:
+            data_dir = str(data_dir)
         if settings_path is None:
             from game.store.paths import data_dir as store_dir
             settings_path = store_dir(data_dir) / "settings.json"

@@ -120,3 +120,23 @@ def test_condition_errors_point_at_the_fault(src, offset, msg):
         conditions.parse(src, set(ENV))
     assert msg in str(exc.value)
     assert exc.value.offset == offset
+
+
+def test_an_alias_bomb_is_refused_quickly():
+    letters = "abcdefghij"
+    text = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{letters[i + 1]}: &{letters[i + 1]} [" + ",".join([f"*{letters[i]}"] * 9) + "]\n" for i in range(8))
+    r = Report("bomb.yaml")
+    assert load(text, r) is None
+    assert "too many aliases" in r.errors[0].message
+
+
+def test_a_broken_shop_is_named_as_the_cause(tmp_path):
+    import shutil
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    shop = root / "shops" / "huayun.yaml"
+    shop.write_text(shop.read_text(encoding="utf-8").replace("price: 138", "price: lots"), encoding="utf-8")
+    lib = load_library(root)
+    dress = next(r for r in lib.broken if r.path.endswith("damaged-dress.yaml"))
+    assert any("shop 'huayun' has errors" in p.message for p in dress.errors)

@@ -142,19 +142,52 @@ def test_choice_mode_buttons_send_the_choice(app):
     assert agent and agent[0].text in {c.text for c in conv.persona.states["opening"].choices}
 
 
-def test_every_screen_renders(app, tmp_path):
+def test_every_screen_renders_with_real_glyphs(app, tmp_path, monkeypatch):
     from game.ui.screens.picker import PickerScreen
     from game.ui.screens.progress import ProgressScreen
     from game.ui.screens.settings import SettingsScreen
     from game.ui.screens.start import StartScreen
+    from game.ui.screens.workbench import start_personas
+    from game.ui.theme import Theme
+    from game.ui.widgets import text as tx
+    shown: set[str] = set()
+    real_render, real_text = tx.render, Theme.text
+
+    def render(font, s, colour, width):
+        shown.add(s)
+        return real_render(font, s, colour, width)
+
+    def label(self, s, *a, **kw):
+        shown.add(s)
+        return real_text(self, s, *a, **kw)
+    monkeypatch.setattr(tx, "render", render)
+    monkeypatch.setattr(Theme, "text", label)
+    win = pygame.Rect((0, 0), app.size)
+    lib = app.library
+
+    def check(name):
+        app.frame(0.016, [])
+        pygame.image.save(app.surface, str(tmp_path / f"{name}.png"))
+        for el in app.manager.get_root_container().elements:  # every widget stays inside the window
+            assert win.contains(el.rect), (name, el)
+
     for screen in (StartScreen, PickerScreen, ProgressScreen, SettingsScreen):
         app.show(screen(app))
-        app.frame(0.016, [])
-        pygame.image.save(app.surface, str(tmp_path / f"{screen.__name__}.png"))
-        # Every widget stays inside the window.
-        win = pygame.Rect((0, 0), app.size)
-        for el in app.manager.get_root_container().elements:
-            assert win.contains(el.rect), (screen.__name__, el)
+        check(screen.__name__)
+    start_personas(app, [lib.personas["damaged-dress"], lib.personas["chatty-office-lady"]], gap=2)
+    run(app, 4)
+    app.frame(0.016, [text("非常抱歉给您添麻烦了 /:^_^")])
+    app.frame(0.016, [key(pygame.K_RETURN)])
+    run(app, 8)
+    check("workbench")
+    app.screen._finish()
+    check("report")
+    font = app.theme.body
+    tofu = pygame.image.tobytes(font.render("\ue000", True, (0, 0, 0)), "RGBA")
+    chars = {ch for s in shown for ch in s if ord(ch) > 0x2E7F}
+    assert len(chars) > 100
+    missing = [ch for ch in chars if pygame.image.tobytes(font.render(ch, True, (0, 0, 0)), "RGBA") == tofu]
+    assert not missing, "".join(missing)
 
 
 def test_window_resizes(app):

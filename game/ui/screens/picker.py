@@ -73,7 +73,8 @@ class PickerScreen(Screen):
         self.choice_btn = UIButton(pygame.Rect(214, y, 200, 40), self._choice_label(), self.m)
         self.start_btn = UIButton(pygame.Rect(w - 24 - 160, y, 160, 40), "开始", self.m, object_id="#primary")
         self.back_btn = UIButton(pygame.Rect(w - 24 - 330, y, 160, 40), "返回", self.m)
-        self.errors = UITextBox(errors, pygame.Rect(24, y + 54, w - 48, h - y - 70), self.m) if errors else None
+        self.errors = UITextBox(errors, pygame.Rect(24, y + 54, w - 48, h - y - 70), self.m,
+                                allow_split_dashes=False) if errors else None
         self.selected_lesson = None
         self.selected_step = None
         self.selected_persona = None

@@ -53,7 +53,9 @@ class ReportScreen(Screen):
 
     def build(self) -> None:
         w, h = self.app.size
-        self.text = UITextBox(self._transcript_html(), pygame.Rect(w // 2 + 10, 80, w // 2 - 34, h - 150), self.m)
+        # allow_split_dashes=False: Chinese has no spaces, and dashes would cut words in two.
+        self.text = UITextBox(self._transcript_html(), pygame.Rect(w // 2 + 10, 80, w // 2 - 34, h - 150), self.m,
+                              allow_split_dashes=False)
         y = h - 58
         self.retry_btn = UIButton(pygame.Rect(24, y, 140, 42), "再练一次", self.m)
         self.next_btn = UIButton(pygame.Rect(174, y, 140, 42), "下一关" if self.lesson else "选择场景", self.m,

@@ -123,6 +123,7 @@ class WorkbenchScreen(Screen):
     def leave(self) -> None:
         if self.recorder is not None:
             self.recorder.close("quit")  # chats still open are stored as interrupted
+        self.session.desk.close()
 
     def _finish(self) -> None:
         from .report import ReportScreen
