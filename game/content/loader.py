@@ -11,6 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from game.language.lexicon import Lexicon, check_reader_rules
 from game.language.vocab import IntentDef, intents_from_data
 
 from . import conditions, yamlpos
@@ -42,6 +43,9 @@ class Library:
     lessons: dict = field(default_factory=dict)  # id -> lessons.Lesson
     reports: list[Report] = field(default_factory=list)
     rubric: object = None  # game.scoring.model.Rubric, None when scoring.yaml is missing or broken
+    # Reader word lists from rules/reader.yaml; None when the file is missing (the reader then uses the
+    # shipped one). Groups with errors are left out: Reader(lib.intents, lib.lexicon).
+    lexicon: Lexicon | None = None
 
     @property
     def intent_names(self) -> list[str]:
@@ -167,6 +171,14 @@ def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
     if isinstance(arch, PosDict):
         vals["archetypes"] = {str(k): str(v) for k, v in arch.items()}
     return report, BuyerDefaults(**{**base.__dict__, **vals})
+
+
+def load_reader_rules(path: Path) -> tuple[Report, Lexicon]:
+    """The reader's word lists (rules/reader.yaml); checked by game.language.lexicon against its format."""
+    report, d = _read(path)
+    if d is None:
+        return report, Lexicon.empty()
+    return report, check_reader_rules(d, report)
 
 
 def load_quick_phrases(path: Path) -> tuple[Report, list[str]]:
@@ -603,6 +615,10 @@ def load_library(root: Path | str = "scenarios", extra_personas: list[Path] | No
     intents_path = rules / "intents.yaml"
     if intents_path.exists():
         rep, lib.intents = load_intents(intents_path)
+        lib.reports.append(rep)
+    reader_path = rules / "reader.yaml"
+    if reader_path.exists():
+        rep, lib.lexicon = load_reader_rules(reader_path)
         lib.reports.append(rep)
     buyer_path = rules / "buyer.yaml"
     if buyer_path.exists():

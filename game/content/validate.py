@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import Report
-from .loader import Library, add_persona, load_buyer_defaults, load_intents, load_quick_phrases, load_shop
+from .loader import (Library, add_persona, load_buyer_defaults, load_intents, load_quick_phrases, load_reader_rules,
+                     load_shop)
 from .testcases import load_tests, test_files
 
 
@@ -19,6 +20,8 @@ def kind_of(path: Path) -> str:
         return "intents"
     if path.parent.name == "rules" and path.name == "buyer.yaml":
         return "buyer"
+    if path.parent.name == "rules" and path.name == "reader.yaml":
+        return "reader"
     if path.parent.name == "rules" and path.name == "quick_phrases.yaml":
         return "quick_phrases"
     if path.parent.name == "rules" and (path.name == "scoring.yaml" or path.name.startswith("rubric")):
@@ -39,6 +42,8 @@ def check_file(lib: Library, path: Path) -> Report:
         return load_intents(path)[0]
     if kind == "buyer":
         return load_buyer_defaults(path)[0]
+    if kind == "reader":
+        return load_reader_rules(path)[0]
     if kind == "quick_phrases":
         return load_quick_phrases(path)[0]
     if kind == "rubric":

@@ -4,6 +4,10 @@ quantities, sizes and order numbers.
 Numbers are found once (Arabic or Chinese numerals) and classified by what
 follows them (元, 折, 码, 双...) and what precedes them in the same clause.
 Offers are negation-aware ("不包邮", "无法再便宜了"); plain price mentions are not.
+
+The words (currencies, measure words, price and offer cues, free-shipping and
+gift phrases, size cues...) come from the lexicon, scenarios/rules/reader.yaml;
+what stays here is the grammar of numbers (numerals, 折/码/号 units and their ranges).
 """
 
 from __future__ import annotations
@@ -97,41 +101,6 @@ def _has_big_unit(s: str) -> bool:
     return any(c in s for c in "百千万")
 
 
-_CURRENCY = ("块钱", "元钱", "人民币", "rmb", "元", "块", "圆")
-_CLASSIFIERS = ("双", "件", "条", "套", "盒", "瓶", "份", "对", "箱", "副", "只", "个", "包")
-_NOT_CLASSIFIER = ("包邮", "包装", "包退", "包换", "只要", "只有", "只能", "只是",
-                   "个月", "个小时", "个工作日", "个星期", "个礼拜", "个人", "个码", "对比")
-# What a bare number may not be followed by to count as a price.
-_NON_PRICE_AFTER = (
-    "天", "日", "月", "年", "点", "时", "小时", "分", "秒", "周", "星期", "岁", "次", "遍",
-    "倍", "人", "位", "家", "楼", "层", "单", "张", "克", "斤", "公斤", "千克", "kg", "g",
-    "cm", "mm", "厘米", "毫米", "米", "%", "度", "款", "种", "色", "颗", "星", "级", "码",
-    "号", "折", "x", "l", "m", "s", "-", "/", "~", "到", "至", "号码",
-)
-_PRICE_AFTER = ("包邮", "一双", "一件", "每双", "每件", "/双", "/件", "的价格", "这个价")
-
-_RED_BEFORE = re.compile(
-    r"(?:便宜|少算|少收|(?<![至多不最])少|减免|立减|减|优惠|让利|让|降价|降|省|抹掉|抹)"
-    r"(?:了|个|点|您|你|给您|给你|亲|再|下|一下|掉)*$"
-)
-_PRICE_BEFORE = re.compile(
-    r"(?:价格|价钱|价|只要|仅需|仅要|仅|才|一共|总共|共|合计|总计|收您|收你|算您|算你|算"
-    r"|改成|改为|改到|卖|满|付|¥|rmb|就按|要价|到手)"
-    r"(?:是|为|:|就|只要|只|也就|才|了|给您|给你)?$"
-)
-_OFFER_BEFORE = re.compile(
-    r"(?:给您|给你|算您|算你|收您|收你|改成|改为|改到|就按|那就|要不|只收|一口价)"
-    r"(?:算|就|按|个|您|你|是|为|只要|只收|收)*$"
-)
-_OFFER_AFTER = re.compile(r"^(?:给您|给你|卖给您|卖给你|可以吗|怎么样|行吗|如何|行不行|可不可以|好吗|吧)")
-_PHONE_BEFORE = re.compile(r"(?:电话|手机|手机号|联系方式|tel|qq|微信)(?:号码?)?(?:是|:)?$")
-_SIZE_NUM_BEFORE = re.compile(r"(?:穿|拍|选|要|换|码数?是?|尺码是?|尺寸是?)(?:个|的|双)?$")
-_SIZE_NUM_AFTER = ("的话", "比较合适", "合适", "就可以", "就行", "刚好", "正好", "偏大", "偏小", "的鞋", "还是")
-_SIZE_NUM_JOIN = ("还是", "或者", "或", "和", "/", "、")
-_BUY_X_GET_Y = re.compile(r"买[一二两三四五\d]送[一二两三\d]")
-_GIFT_VERB_BEFORE = re.compile(r"(?:送|赠|加)(?:您|你|给您|给你|亲)?$")
-_HALF = re.compile(r"半价|对折")
-
 _BREAKS = ",.!?;:\n"
 
 
@@ -168,73 +137,132 @@ def _discount_value(raw: str, value: float) -> float | None:
     return round(d, 4) if 0 < d < 1 else None
 
 
-# ---------------------------------------------------------------- phrases
+# ---------------------------------------------------------------- rules
 
-_FREE_SHIPPING = (
-    "包邮", "免邮", "免运费", "免邮费", "免费包邮", "包运费", "运费全免", "邮费全免",
-    "运费我们出", "邮费我们出", "运费我们来出", "邮费我们来出", "运费由我们出", "邮费由我们出",
-    "不收运费", "不收邮费", "不用付运费", "不用付邮费", "不用出运费", "不要运费", "不用运费",
-    "无需运费", "运费不用您出", "邮费不用您出",
-)
-_GIFT_WORDS = ("赠品", "礼品", "礼物", "小礼品", "小礼物", "赠送", "送您", "送你", "赠您", "加送", "附赠")
-_FREE_MATCHER: PhraseMatcher | None = None
-_GIFT_MATCHER: PhraseMatcher | None = None
+_NEVER = re.compile(r"(?!)")
+# Counts written with numerals before a gift's measure word ("送两双").
+_GIFT_COUNT = r"(?:[一两二三四五六七八九十\d]+|几)"
+_SIZE_LETTER = re.compile(r"(?<![a-z])([2-6]?x{0,3}l|x{1,2}s|s|m)(?![a-z])\s*(码|号)?")
+_BUY_X_GET_Y = re.compile(r"买[一二两三四五\d]送[一二两三\d]")
 
 
-def _matchers() -> tuple[PhraseMatcher, PhraseMatcher]:
-    global _FREE_MATCHER, _GIFT_MATCHER
-    if _FREE_MATCHER is None or _GIFT_MATCHER is None:
-        _FREE_MATCHER = PhraseMatcher((p, 0) for p in _FREE_SHIPPING)
-        _GIFT_MATCHER = PhraseMatcher((p, 0) for p in _GIFT_WORDS)
-    return _FREE_MATCHER, _GIFT_MATCHER
+def _alt(words, blockers=()) -> str:
+    """Regex alternation of ``words``, longest first. A word that ends one of
+    ``blockers`` ("少" in "至少") does not match at the end of that blocker."""
+    branches = []
+    for w in sorted(dict.fromkeys(words), key=len, reverse=True):
+        prefixes = [b[: -len(w)] for b in blockers if len(b) > len(w) and b.endswith(w)]
+        single = "".join(re.escape(p) for p in prefixes if len(p) == 1)
+        guard = f"(?<![{single}])" if single else ""
+        guard += "".join(f"(?<!{re.escape(p)})" for p in prefixes if len(p) > 1)
+        branches.append(guard + re.escape(w))
+    return "|".join(branches)
 
 
-_GIFT_RE = re.compile(
-    r"(?:赠送|附赠|加送|再送|额外送|免费送|(?<![配运派递护接发欢目输传寄赠])送|赠)"
-    r"(?:给您|给你|您|你|亲)?\s*"
-    r"(?:(?:[一两二三四五六七八九十\d]+|几)\s*(?:双|个|份|件|对|张|条|只|瓶|盒|包|套|副|款)"
-    r"|[个份张双对条只副])?\s*"
-    r"(?P<thing>[\u4e00-\u9fff]{1,8})"
-)
-_GIFT_STOP = frozenset("哦噢喔呢吧啊呀哈哟嘛啦的了给和及还再也都就呗作当让吗么一二两三四五六七八九十")
-_GIFT_BAD_START = frozenset("到达货出去回上过至往走来给您你的了完光品不没别人朋")
-_GENERIC_GIFT = ("礼品", "礼物", "赠品")
+def _cue_before(words, fillers=(), repeat="*", blockers=()) -> re.Pattern[str]:
+    """One of ``words`` then ``fillers`` (``repeat``: "*" any number, "?" at most one)
+    at the end of the text."""
+    if not words:
+        return _NEVER
+    tail = f"(?:{_alt(fillers)}){repeat}" if fillers else ""
+    return re.compile(f"(?:{_alt(words, blockers)}){tail}$")
 
 
-def _gift_thing(raw: str) -> str | None:
-    if raw[0] in _GIFT_BAD_START:
+class FactRules:
+    """The fact words of a lexicon (reader.yaml), compiled for ``scan_facts``."""
+
+    def __init__(self, lex):
+        from game.language.normalize import probe_chars
+
+        w = lex.words
+        self.currency = w("price", "currency")  # longest first: "块钱" before "块"
+        self.currency_before = w("price", "currency_before")
+        self.price_after = w("price", "cues_after")
+        self.non_price_after = w("price", "not_price_after")
+        self.price_before = _cue_before(w("price", "cues_before"), w("price", "cue_joiners"), "?")
+        self.classifiers = w("quantity", "measures")
+        self.not_classifier = w("quantity", "not_measures")
+        self.ordinals = w("quantity", "ordinals")
+        self.red_before = _cue_before(w("reduction", "verbs"), w("reduction", "fillers"), "*",
+                                      w("reduction", "not_verbs"))
+        self.offer_before = _cue_before(w("offer", "cues_before"), w("offer", "fillers"), "*")
+        after = w("offer", "cues_after")
+        self.offer_after = re.compile(f"^(?:{_alt(after)})") if after else _NEVER
+        self.phone_before = _cue_before(w("phone", "words"), w("phone", "fillers"), "*")
+        self.size_num_before = _cue_before(w("sizes", "number_before"), w("sizes", "number_before_fillers"), "?")
+        self.size_num_after = w("sizes", "number_after")
+        self.size_num_join = w("sizes", "number_join")
+        cues = w("sizes", "letter_cues")
+        self.size_cue = re.compile(f"(?:{_alt(cues)})\\s*$") if cues else _NEVER
+        self.one_size = w("sizes", "one_size")
+        self.discount_verbs = w("discount", "verbs")
+        self.not_discount_unit = w("discount", "not_units")
+        half = w("discount", "half_price")
+        self.half = re.compile(_alt(half)) if half else _NEVER
+        self.half_probes = probe_chars(half)
+        recipients = w("gift", "recipients")
+        self.gift_verb_before = _cue_before(w("quantity", "gift_verbs"), recipients, "?")
+
+        # Free shipping and gift words, negation-aware on the compact form.
+        free = w("free_shipping", "words")
+        self.free_matcher = PhraseMatcher(((p, 0) for p in free), lex)
+        self.free_probes = probe_chars(free)
+        gift_words = w("gift", "words")
+        self.gift_matcher = PhraseMatcher(((p, 0) for p in gift_words), lex)
+
+        # "送您一双袜子": verb, recipient, count, thing.
+        verbs = w("gift", "verbs")
+        counted, bare = w("gift", "counted_measures"), w("gift", "bare_measures")
+        count = "|".join(
+            ([f"{_GIFT_COUNT}\\s*(?:{_alt(counted)})"] if counted else []) + ([_alt(bare)] if bare else []))
+        self.gift_re = re.compile(
+            f"(?:{_alt(verbs, w('gift', 'not_verbs'))})"
+            + (f"(?:{_alt(recipients)})?" if recipients else "") + r"\s*"
+            + (f"(?:{count})?" if count else "") + r"\s*"
+            + r"(?P<thing>[\u4e00-\u9fff]{1,8})"
+        ) if verbs else _NEVER
+        self.gift_stop = frozenset(w("gift", "stop_chars"))
+        self.gift_bad_start = frozenset(w("gift", "bad_start_chars"))
+        self.generic_gift = w("gift", "generic")
+        # Buy-x-get-y needs a 送 too.
+        self.gift_probes = probe_chars(verbs + gift_words + ("送",))
+
+
+def _gift_thing(raw: str, rules: FactRules) -> str | None:
+    if raw[0] in rules.gift_bad_start:
         return None
     out = []
     for c in raw:
-        if c in _GIFT_STOP:
+        if c in rules.gift_stop:
             break
         out.append(c)
     thing = "".join(out[:6])
     if not thing:
         return None
-    if thing.endswith(_GENERIC_GIFT):
+    if rules.generic_gift and thing.endswith(rules.generic_gift):
         return "礼品"
     return thing
-
-
-_SIZE_LETTER = re.compile(r"(?<![a-z])([2-6]?x{0,3}l|x{1,2}s|s|m)(?![a-z])\s*(码|号)?")
-_SIZE_CUE = re.compile(r"(?:穿|选|拍|换|要|是|建议|推荐|码数)\s*$")
 
 
 # ---------------------------------------------------------------- extraction
 
 
-def extract_facts(text: str) -> Facts:
-    """Facts in one message (convenience wrapper; the reader calls ``scan_facts``)."""
-    return scan_facts(prepare(text))[0]
+def extract_facts(text: str, lexicon=None) -> Facts:
+    """Facts in one message (convenience wrapper; the reader calls ``scan_facts``).
+
+    ``lexicon``: the reader word lists (None: the shipped reader.yaml).
+    """
+    return scan_facts(prepare(text, lexicon=lexicon))[0]
 
 
 def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
     """Facts plus, per offer kind, the normalized span of its first offer.
 
     Offer kinds: "offer_discount" (an offered price, discount or reduction),
-    "offer_free_shipping", "offer_gift".
+    "offer_free_shipping", "offer_gift". The words come from the lexicon ``prep``
+    was prepared with.
     """
+    R: FactRules = prep.lexicon.facts
     text = prep.analysed
     offers: dict[str, tuple[int, int]] = {}
     prices: list[float] = []
@@ -262,7 +290,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
             is_digits = raw[0].isdigit()
             if is_digits:
                 if len(raw) >= 10 and raw.isdigit():
-                    if not _PHONE_BEFORE.search(_clause_before(text, start)[0]):
+                    if not R.phone_before.search(_clause_before(text, start)[0]):
                         orders.append(raw)
                     continue
                 try:
@@ -279,11 +307,12 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
             after = _after(text, end)
             before, before_lo = _clause_before(text, start)
 
-            if after.startswith("折") and not after.startswith("折叠"):
+            if after.startswith("折") and not after.startswith(R.not_discount_unit):
                 d = _discount_value(raw, value)
                 if d is not None:
                     tail = end + text[end:].index("折") + 1
-                    verb = before_lo + before.rfind("打") if before.endswith(("打", "打个")) else start
+                    dv = next((v for v in R.discount_verbs if before.endswith(v)), None)  # "打个九折"
+                    verb = before_lo + len(before) - len(dv) if dv else start
                     if not negated(verb, tail):
                         if discount is None:
                             discount = d
@@ -295,32 +324,32 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
             if after.startswith("号") and 33 <= value <= 48 and (value * 2).is_integer():
                 sizes.append((start, _num_str(value)))
                 continue
-            if after.startswith(_CLASSIFIERS) and not after.startswith(_NOT_CLASSIFIER):
+            if after.startswith(R.classifiers) and not after.startswith(R.not_classifier):
                 if (
                     value.is_integer()
-                    and not before.endswith("第")
+                    and not before.endswith(R.ordinals)
                     and not (after[0] == "个" and value < 2)
-                    and not _GIFT_VERB_BEFORE.search(before)
+                    and not R.gift_verb_before.search(before)
                 ):
                     if quantity is None and value < 100000:
                         quantity = int(value)
                 continue
 
-            currency = after.startswith(_CURRENCY) or before.endswith(("¥", "rmb"))
+            currency = after.startswith(R.currency) or before.endswith(R.currency_before)
             unit_end = end
-            if after.startswith("多") and after[1:].startswith(_CURRENCY):
+            if after.startswith("多") and after[1:].startswith(R.currency):
                 currency = True
             if currency:
-                unit_end = _skip_unit(text, end)
+                unit_end = _skip_unit(text, end, R.currency)
                 with_tenths = _add_tenths(text, end, unit_end, value)
                 if with_tenths != value:
                     value = with_tenths
                     unit_end += 1
                     skip_to = unit_end
-            elif after.startswith(_NON_PRICE_AFTER) and not after.startswith(_PRICE_AFTER):
+            elif after.startswith(R.non_price_after) and not after.startswith(R.price_after):
                 continue
 
-            red = _RED_BEFORE.search(before)
+            red = R.red_before.search(before)
             if red and (currency or is_digits):
                 vpos = before_lo + red.start()
                 if not negated(vpos, unit_end) and not prep.negated_after(prep.to_compact(before_lo + red.end())):
@@ -329,14 +358,14 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                     offer("offer_discount", vpos, unit_end)
                 continue
 
-            price_cue = after.startswith(_PRICE_AFTER) or _PRICE_BEFORE.search(before) is not None
+            price_cue = after.startswith(R.price_after) or R.price_before.search(before) is not None
             if (
                 not currency and not price_cue and is_digits
                 and 33 <= value <= 46 and (value * 2).is_integer()
                 and (
-                    _SIZE_NUM_BEFORE.search(before)
-                    or after.startswith(_SIZE_NUM_AFTER)
-                    or (sizes and before.endswith(_SIZE_NUM_JOIN))
+                    R.size_num_before.search(before)
+                    or after.startswith(R.size_num_after)
+                    or (sizes and before.endswith(R.size_num_join))
                 )
             ):
                 sizes.append((start, _num_str(value)))  # "您穿37的话拍38比较合适"
@@ -346,7 +375,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 big_enough
                 and (
                     price_cue
-                    or (is_digits and _OFFER_AFTER.match(after) is not None)
+                    or (is_digits and R.offer_after.match(after) is not None)
                     or (not is_digits and _has_big_unit(raw) and value >= 100)
                 )
             )
@@ -354,32 +383,31 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 continue
             if value not in prices:
                 prices.append(value)
-            cue = _OFFER_BEFORE.search(before)
-            if cue or _OFFER_AFTER.match(_after(text, unit_end)):
+            cue = R.offer_before.search(before)
+            if cue or R.offer_after.match(_after(text, unit_end)):
                 a = before_lo + cue.start() if cue else start
                 if not negated(a, unit_end):
                     offer("offer_discount", a, unit_end)
 
-    if discount is None and ("半" in text or "对折" in text):
-        for m in _HALF.finditer(text):
+    if discount is None and any(c in text for c in R.half_probes):
+        for m in R.half.finditer(text):
             if not negated(m.start(), m.end()):
                 discount = 0.5
                 offer("offer_discount", m.start(), m.end())
                 break
 
-    free_m, gift_m = _matchers()
     free_shipping = False
-    if "邮" in text or "运费" in text or "寄" in text:
-        for h in free_m.scan(prep):
+    if any(c in text for c in R.free_probes):
+        for h in R.free_matcher.scan(prep):
             free_shipping = True
             a = prep.compact_to_norm[h.start]
             offer("offer_free_shipping", a, prep.compact_to_norm[h.end - 1] + 1)
             break
 
     gift: str | None = None
-    if "送" in text or "赠" in text or "礼" in text:
-        for m in _GIFT_RE.finditer(text):
-            thing = _gift_thing(m.group("thing"))
+    if any(c in text for c in R.gift_probes):
+        for m in R.gift_re.finditer(text):
+            thing = _gift_thing(m.group("thing"), R)
             if thing is None:
                 continue
             verb_end = m.start() + 1
@@ -394,20 +422,21 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 gift = "同款"
                 offer("offer_gift", m.start(), m.end())
         if gift is None:
-            for h in gift_m.scan(prep):
+            for h in R.gift_matcher.scan(prep):
                 gift = "礼品"
                 a = prep.compact_to_norm[h.start]
                 offer("offer_gift", a, prep.compact_to_norm[h.end - 1] + 1)
                 break
 
-    pos = text.find("均码")
-    if pos >= 0:
-        sizes.append((pos, "均码"))
+    for word in R.one_size:  # "均码"
+        pos = text.find(word)
+        if pos >= 0:
+            sizes.append((pos, word))
     if any(c in text for c in "lmsx"):
         for m in _SIZE_LETTER.finditer(text):
             label = m.group(1)
             if len(label) == 1 and not m.group(2):
-                if not _SIZE_CUE.search(text[max(0, m.start() - 4):m.start()]):
+                if not R.size_cue.search(text[max(0, m.start() - 4):m.start()]):
                     continue
             sizes.append((m.start(), label.upper()))
 
@@ -428,14 +457,14 @@ def _num_str(v: float) -> str:
     return str(int(v)) if v.is_integer() else str(v)
 
 
-def _skip_unit(text: str, end: int) -> int:
+def _skip_unit(text: str, end: int, currency: tuple[str, ...]) -> int:
     """Index just past the currency unit after a number (spaces and 多 allowed)."""
     i = end
     while i < len(text) and text[i] == " ":
         i += 1
     if text.startswith("多", i):
         i += 1
-    for u in _CURRENCY:
+    for u in currency:
         if text.startswith(u, i):
             return i + len(u)
     return end

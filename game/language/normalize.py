@@ -8,7 +8,9 @@ Three views of one trainee message, with index maps back to the original text:
 * compact: only letters and digits of the normalized text, so that "不 行",
   "不-行" and "不。行" all read as "不行". Emoticons are dropped.
 * clauses and negation scopes over the compact form, shared by phrase matching
-  (reader) and fact extraction (facts).
+  (reader) and fact extraction (facts). The negation words (negators, words that
+  only look negative, postfix negators, conditionals...) are data: the lexicon
+  from scenarios/rules/reader.yaml (game.language.lexicon).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 # Pattern, phrase and fact work stops after this many normalized characters:
 # nobody types a longer chat line, and it bounds the cost of a pasted essay.
@@ -47,8 +49,6 @@ _EMOTICON_RE = re.compile(
 
 # Characters that end a clause for negation scope (after normalization).
 _CLAUSE_BREAKS = frozenset(",.!?;:\n")
-# A condition ends where 就/才 begins: "没洗过就可以换" negates 洗, not 换.
-_SCOPE_BREAKERS = frozenset("就才")
 
 _CHAR_CACHE: dict[str, str] = {}
 _T2S_CACHE: dict[str, str] = {}
@@ -175,60 +175,87 @@ def normalize(text: str) -> str:
 
 def compact(text: str) -> tuple[str, tuple[int, ...]]:
     """Compact form of ``text`` and, for each compact char, its index in ``text``."""
-    p = prepare(text, limit=None)
-    return p.compact, tuple(p.norm_to_orig[n] for n in p.compact_to_norm)
+    norm, n2o, emo = _normalize_mapped(text if isinstance(text, str) else str(text))
+    out: list[str] = []
+    idx: list[int] = []
+    for c, i, e in zip(norm, n2o, emo):
+        if c.isalnum() and not e:
+            out.append(c)
+            idx.append(i)
+    return "".join(out), tuple(idx)
 
 
 def compact_phrase(phrase: str) -> str:
     """Compact form of a vocabulary phrase (same rules as for messages)."""
-    return prepare(phrase, limit=None).compact
+    return compact(phrase)[0]
 
 
 # ---------------------------------------------------------------- negation
-
-# Negators, longest first so "不能" wins over "不".
-NEGATORS = (
-    "没有办法", "不可以", "没办法", "不能", "不会", "不再", "不用", "没有", "没法",
-    "无法", "不", "没", "别", "未",
-)
-
-# Words that hold a negator character but do not negate what follows.
-NON_NEGATING = (
-    "不过", "不错", "不好意思", "不客气", "不用谢", "不用客气", "不少", "不仅", "不但",
-    "不管", "不论", "不然", "要不然", "要不", "不久", "不断", "不停", "不妨", "不如",
-    "不知道", "不知", "对不起", "差不多", "了不起", "说不定", "不得不", "不用担心",
-    "不必担心", "不要担心", "不要着急", "不止", "不只", "毫不", "不定期", "不满意",
-    "不合适", "不喜欢", "不合脚", "不舒服", "不习惯", "没关系", "没问题", "没事",
-    "没错", "别着急", "别急", "别担心", "别客气", "别生气", "别人", "别家", "别的",
-    "别款", "别处", "特别", "区别", "分别", "差别", "个别", "告别", "级别", "类别",
-    "性别", "识别", "鉴别", "辨别", "无论", "未来",
-    # Negated product traits: the negation ends with the word ("不掉色包邮" still offers).
-    "不掉色", "不褪色", "不退色", "不磨脚", "不累脚", "不变形", "不起球", "不闷脚", "不开胶",
-    "不伤脚", "不臭脚", "不打滑", "不起皱", "不缩水", "不勒脚", "不挤脚", "不夹脚", "不硌脚",
-)
-
-# Negation after a phrase: "包邮不了", "包邮是不可以的".
-_POSTFIX = ("不了", "不行", "不可以", "不到", "没办法", "不可能", "做不到", "办不到",
-            "已经送完", "已送完", "送完了", "送光了", "没有了", "没了")
-_POSTFIX_FILLER = frozenset("是的就也都还可真")
-_CONDITIONAL_BEFORE = ("如果", "要是", "假如", "万一", "若是", "假若", "如若")
-
-NEG_WINDOW = 3  # max chars between a negator and the phrase it negates
-QUESTION_WINDOW = 2  # same for an A-not-A question ("能不能给您包邮")
-_NEG_REACH = NEG_WINDOW + max(len(n) for n in NEGATORS) + 1  # how far back a negator can act
-
 
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-# Leftmost scan: a non-negating word or an A-not-A question ("能不能", "有没有")
-# is consumed before a bare negator can match inside it.
-_NEG_SCAN = re.compile(
-    "(?P<x>" + _alternation(NON_NEGATING) + ")"
-    "|(?P<q>(?P<a>[^不没])[不没](?P=a))"
-    "|(?P<n>" + _alternation(NEGATORS) + ")"
-)
+def probe_chars(words: Iterable[str]) -> tuple[str, ...]:
+    """A few characters such that each word holds at least one: a cheap "could any
+    of these words be in the text" test before a full scan."""
+    todo = [w for w in dict.fromkeys(words) if w]
+    out: list[str] = []
+    while todo:
+        count: dict[str, int] = {}
+        for w in todo:
+            for c in dict.fromkeys(w):
+                count[c] = count.get(c, 0) + 1
+        best = max(count, key=lambda c: count[c])  # first seen wins a tie: stable
+        out.append(best)
+        todo = [w for w in todo if best not in w]
+    return tuple(out)
+
+
+class NegationRules:
+    """The negation words of a lexicon (reader.yaml), compiled for ``prepare``."""
+
+    __slots__ = ("negators", "minimal", "scan", "probes", "window", "question_window", "reach",
+                 "postfix", "postfix_fillers", "scope_breakers", "cond_before", "cond_after")
+
+    def __init__(self, lex):
+        negators = lex.words("negators", "words")
+        self.negators = negators
+        # The negators that hold no shorter one ("不", "没", "无法"): enough to tell
+        # whether a phrase holds a negation.
+        self.minimal = tuple(n for n in negators if not any(m != n and m in n for m in negators))
+        keep = lex.words("not_negating", "words") + lex.words("descriptive", "words")
+        qchars = "".join(lex.words("questions", "chars"))
+        # Leftmost scan: a non-negating word or an A-not-A question ("能不能", "有没有")
+        # is consumed before a bare negator can match inside it.
+        parts = []
+        if keep:
+            parts.append("(?P<x>" + _alternation(keep) + ")")
+        if qchars:
+            q = "".join(re.escape(c) for c in qchars)
+            parts.append(f"(?P<q>(?P<a>[^{q}])[{q}](?P=a))")
+        if negators:
+            parts.append("(?P<n>" + _alternation(negators) + ")")
+        self.scan = re.compile("|".join(parts)) if negators or qchars else None
+        self.probes = tuple(dict.fromkeys(probe_chars(negators) + tuple(qchars)))
+        self.window = lex.number("negators", "window")  # max chars between a negator and what it negates
+        self.question_window = lex.number("questions", "window")  # same for "能不能给您包邮"
+        # How far back a negator or question can act.
+        self.reach = max(self.window + max((len(n) for n in negators), default=0),
+                         self.question_window + 3) + 1
+        # Negation after a phrase: "包邮不了", "包邮是不可以的".
+        self.postfix = lex.words("postfix_negators", "words")
+        self.postfix_fillers = frozenset(lex.words("postfix_negators", "fillers"))
+        # A condition ends where 就/才 begins: "没洗过就可以换" negates 洗, not 换.
+        self.scope_breakers = frozenset(lex.words("scope_breakers", "chars"))
+        self.cond_before = lex.words("conditionals", "before")
+        self.cond_after = lex.words("conditionals", "after")
+
+
+def _default_lexicon():
+    from game.language.lexicon import current_default
+
+    return current_default()
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +273,8 @@ class Prepared:
     negators: tuple[tuple[int, int, int], ...]  # compact (start, end, window) of active negators
     negator_starts: tuple[int, ...]  # starts of ``negators``, for bisect
     questions: tuple[tuple[int, int], ...]  # compact spans of A-not-A triples
+    lexicon: Any  # game.language.lexicon.Lexicon the views were read with
+    neg: NegationRules  # its negation rules
 
     # ---- spans
     def orig_span(self, k: int, j: int) -> tuple[int, int]:
@@ -276,7 +305,7 @@ class Prepared:
         """A negator ends within its window before compact index k, in the same clause."""
         clause = self.clause[k]
         i = bisect_left(self.negator_starts, k) - 1
-        reach = k - _NEG_REACH
+        reach = k - self.neg.reach
         while i >= 0:
             s, e, window = self.negators[i]
             i -= 1
@@ -294,12 +323,13 @@ class Prepared:
         if j <= 0 or j >= len(c):
             return False
         clause = self.clause[j - 1]
+        neg = self.neg
         for start in (j, j + 1):
-            if start > j and c[j] not in _POSTFIX_FILLER:
+            if start > j and c[j] not in neg.postfix_fillers:
                 break
             if start >= len(c) or self.clause[start] != clause:
                 break
-            for w in _POSTFIX:
+            for w in neg.postfix:
                 if c.startswith(w, start):
                     return True
         return False
@@ -324,15 +354,24 @@ class Prepared:
     def conditional(self, k: int, j: int) -> bool:
         """"不行的话" / "如果不行": a condition, not a refusal."""
         c = self.compact
-        if c.startswith("的话", j):
+        neg = self.neg
+        if neg.cond_after and c.startswith(neg.cond_after, j):
             return True
-        return any(c.startswith(w, k - len(w)) for w in _CONDITIONAL_BEFORE if k >= len(w))
+        return any(c.startswith(w, k - len(w)) for w in neg.cond_before if k >= len(w))
 
 
-def prepare(text: str, limit: int | None = MAX_ANALYSIS_CHARS) -> Prepared:
-    """Build every view of ``text``; analysis views stop at ``limit`` normalized chars."""
+def prepare(text: str, limit: int | None = MAX_ANALYSIS_CHARS, lexicon=None) -> Prepared:
+    """Build every view of ``text``; analysis views stop at ``limit`` normalized chars.
+
+    ``lexicon`` (game.language.lexicon.Lexicon) gives the negation words; None means
+    the shipped scenarios/rules/reader.yaml.
+    """
     if not isinstance(text, str):
         text = str(text)
+    if lexicon is None:
+        lexicon = _default_lexicon()
+    neg = lexicon.negation
+    breakers = neg.scope_breakers
     norm, n2o, emo = _normalize_mapped(text)
     analysed = norm if limit is None else norm[:limit]
     # Blank emoticons so their digits and letters never read as facts.
@@ -347,7 +386,7 @@ def prepare(text: str, limit: int | None = MAX_ANALYSIS_CHARS) -> Prepared:
     for n, ch in enumerate(analysed):
         n2c.append(len(comp))
         if ch.isalnum():
-            if ch in _SCOPE_BREAKERS:
+            if ch in breakers:
                 clause += 1
             comp.append(ch)
             c2n.append(n)
@@ -360,14 +399,23 @@ def prepare(text: str, limit: int | None = MAX_ANALYSIS_CHARS) -> Prepared:
 
     negs: list[tuple[int, int, int]] = []
     questions: list[tuple[int, int]] = []
-    if "不" in compact_s or "没" in compact_s or "别" in compact_s or "无法" in compact_s or "未" in compact_s:
-        for m in _NEG_SCAN.finditer(compact_s):
-            if m.lastgroup == "n":
-                negs.append((m.start(), m.end(), NEG_WINDOW))
-            elif m.group("q") is not None:
+    scan = neg.scan
+    if scan is not None:
+        for p in neg.probes:
+            if p in compact_s:
+                break
+        else:
+            scan = None
+    if scan is not None:
+        window, qwindow = neg.window, neg.question_window
+        for m in scan.finditer(compact_s):
+            g = m.lastgroup
+            if g == "n":
+                negs.append((m.start(), m.end(), window))
+            elif g == "q":
                 # "看能不能给您优惠" is tentative, not an offer: it also blocks what follows.
                 questions.append(m.span())
-                negs.append((m.start(), m.end(), QUESTION_WINDOW))
+                negs.append((m.start(), m.end(), qwindow))
 
     return Prepared(
         original=text,
@@ -381,6 +429,8 @@ def prepare(text: str, limit: int | None = MAX_ANALYSIS_CHARS) -> Prepared:
         negators=tuple(negs),
         negator_starts=tuple(n[0] for n in negs),
         questions=tuple(questions),
+        lexicon=lexicon,
+        neg=neg,
     )
 
 
@@ -403,9 +453,14 @@ class PhraseMatcher:
     states a condition ("不行的话"), or sits inside a longer hit of another key
     ("不能" inside "不能机洗"). Any other phrase is dropped when a negator
     precedes it in the same clause ("不包邮") or a postfix one follows ("包邮不了").
+
+    Which phrases hold a negator is decided with ``lexicon`` (None: the shipped
+    reader.yaml); the negation around a hit comes from the lexicon the scanned
+    message was prepared with.
     """
 
-    def __init__(self, phrases: Iterable[tuple[str, int]]):
+    def __init__(self, phrases: Iterable[tuple[str, int]], lexicon=None):
+        negators = (lexicon if lexicon is not None else _default_lexicon()).negation.minimal
         buckets: dict[str, list[tuple[str, int, bool]]] = {}
         seen = set()
         for raw, key in phrases:
@@ -413,7 +468,7 @@ class PhraseMatcher:
             if not p or (p, key) in seen:
                 continue
             seen.add((p, key))
-            has_neg = any(n in p for n in ("不", "没", "别", "无法", "未"))
+            has_neg = any(n in p for n in negators)
             buckets.setdefault(p[0], []).append((p, key, has_neg))
         for lst in buckets.values():
             lst.sort(key=lambda t: -len(t[0]))

@@ -3,6 +3,10 @@
 Deterministic, no model, no eval. Everything is compiled in ``Reader.__init__``;
 ``read`` does one normalization pass, one phrase scan, the intent regexes and
 fact extraction. It never raises on a string.
+
+Two kinds of data drive it, both from the content folder: the intents
+(scenarios/rules/intents.yaml) and the reader word lists, its lexicon
+(scenarios/rules/reader.yaml: negators, offer words, price and size cues...).
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ import re
 from dataclasses import dataclass
 
 from game.language.facts import EMPTY_FACTS, Facts, scan_facts
+from game.language.lexicon import Lexicon, default_lexicon
 from game.language.normalize import PhraseMatcher, Prepared, normalize, prepare
 from game.language.vocab import IntentDef
 
 # Intents implied by facts even when no phrase of theirs matched.
 FACT_INTENTS = ("offer_discount", "offer_free_shipping", "offer_gift")
 
-_NEGATOR_CHARS = ("不", "没", "别", "无法", "未")
 _MAX_PATTERN_MATCHES = 16  # per pattern and message: bounds work on odd input
 
 
@@ -45,7 +49,11 @@ class Reading:
 
 
 class Reader:
-    def __init__(self, intents: list[IntentDef]):
+    def __init__(self, intents: list[IntentDef], lexicon: Lexicon | None = None):
+        """``intents`` from intents.yaml (``Library.intents``); ``lexicon`` from reader.yaml
+        (``Library.lexicon``), None for the shipped scenarios/rules/reader.yaml."""
+        self._lexicon = (lexicon if lexicon is not None else default_lexicon()).compile()
+        self._negators = self._lexicon.negation.minimal
         self._names: list[str] = []
         index: dict[str, int] = {}
         for d in intents:
@@ -58,7 +66,7 @@ class Reader:
                 self._names.append(name)
         self._index = index
         self._matcher = PhraseMatcher(
-            (p, index[d.name]) for d in intents for p in d.phrases
+            ((p, index[d.name]) for d in intents for p in d.phrases), self._lexicon
         )
         patterns: list[tuple[int, re.Pattern[str]]] = []
         for d in intents:
@@ -72,6 +80,11 @@ class Reader:
     @property
     def intent_names(self) -> tuple[str, ...]:
         return tuple(self._names)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The word lists this reader reads with (pass it to ``prepare`` for the same negation)."""
+        return self._lexicon
 
     def read(self, text: str) -> Reading:
         """Intents and facts of one message. Never raises."""
@@ -87,7 +100,7 @@ class Reader:
             return Reading(text, normalized, (), EMPTY_FACTS)
 
     def _read(self, text: str) -> Reading:
-        prep = prepare(text)
+        prep = prepare(text, lexicon=self._lexicon)
         best: dict[int, tuple[int, int]] = {}  # intent index -> original span
 
         def keep(i: int, span: tuple[int, int]) -> None:
@@ -100,7 +113,7 @@ class Reader:
 
         if self._patterns and prep.analysed:
             for i, rx in self._patterns:
-                span = self._pattern_hit(prep, rx)
+                span = self._pattern_hit(prep, rx, self._negators)
                 if span is not None:
                     keep(i, span)
 
@@ -115,7 +128,7 @@ class Reader:
         return Reading(text, prep.text, hits, facts)
 
     @staticmethod
-    def _pattern_hit(prep: Prepared, rx: re.Pattern[str]) -> tuple[int, int] | None:
+    def _pattern_hit(prep: Prepared, rx: re.Pattern[str], negators: tuple[str, ...]) -> tuple[int, int] | None:
         """Original span of the first non-negated match of ``rx``."""
         for n, m in enumerate(rx.finditer(prep.analysed)):
             if n >= _MAX_PATTERN_MATCHES:
@@ -125,7 +138,7 @@ class Reader:
                 continue
             k, j = prep.to_compact(a), prep.to_compact(b)
             if k < j:
-                if any(c in m.group() for c in _NEGATOR_CHARS):
+                if any(c in m.group() for c in negators):
                     if prep.in_question(k, j) or prep.conditional(k, j):
                         continue
                 elif prep.negated(k, j):

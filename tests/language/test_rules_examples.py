@@ -18,7 +18,7 @@ EXPECTED = {
     "ask_evidence", "offer_exchange", "offer_refund", "offer_compensation", "cover_shipping",
     "answer_stock", "answer_shipping", "answer_size", "assure_quality", "confirm_order",
     "urge_order", "steer_back", "chitchat", "thank", "farewell", "escalate", "wait_moment",
-    "refuse", "rude", "blame_shift", "ask_order_number", "absolute_promise", "admit_weakness",
+    "refuse", "rude", "blame_shift", "ask_order_number", "absolute_promise", "admit_weakness", "answer_payment",
 }
 
 
