@@ -92,22 +92,23 @@ def cmd_check_reply(args) -> int:
 
 def format_reply(res, scorer) -> str:
     """A readable Chinese report of one checked reply."""
+    from .scorer import cut, is_blank
+
     rub = scorer.rubric
-    head = f"回复: {res.text}\n得分: {res.score}/100"
+    blank = is_blank(res.text)
+    head = f"回复: {'(空白消息,顾客什么也看不到)' if blank else res.text}\n得分: {res.score}/100"
     if res.stage:
         head += f"  (阶段: {scorer.config.stages.get(res.stage, res.stage)})"
     lines = [head]
     if res.hits:
-        by_rule: dict[str, list] = {}
-        for h in res.hits:
-            by_rule.setdefault(h.rule, []).append(h)
-        lines.append(f"问题 ({len(by_rule)}):")
-        for hs in by_rule.values():
-            h = hs[0]
-            words = "、".join(f"“{x.text}”" for x in hs)
+        lines.append(f"问题 ({len(res.hits)}):")
+        for h in res.hits:  # one per rule, with every place it occurs
+            words = "、".join(dict.fromkeys(f"“{cut(res.text[a:b])}”" for a, b in (h.spans or ((h.start, h.end),))
+                                            if res.text[a:b].strip()))
             sev = scorer.config.severities.get(h.severity)
             lines.append(f"  ✗ [{rub.category_title(h.category)}·{sev.title if sev else h.severity}] "
-                         f"{h.title}: {words}")
+                         f"{h.title}" + (f": {words}" if words else "")
+                         + (f" (共{h.count}处,按一处扣分)" if h.count > 1 else ""))
             lines.append(f"    原因: {h.why}")
             if h.suggestion != res.rewrite:
                 lines.append(f"    建议: {h.suggestion}")

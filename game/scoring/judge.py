@@ -46,6 +46,16 @@ def shop_facts(persona) -> tuple[dict[str, float], dict[str, tuple]]:
     return nums, lists
 
 
+def is_left_message(msg) -> bool:
+    """An agent message written while the buyer was offline (a state with `away: true`)."""
+    return getattr(msg, "kind", "line") == "message"
+
+
+def is_reply(tr, index: int) -> bool:
+    """The agent message at ``index`` answers a buyer line (it is not a second message in a row)."""
+    return index > 0 and tr[index - 1].who != "agent"
+
+
 def flow_name(rubric, persona) -> str:
     return "after_sales" if persona.archetype in rubric.config.after_sales_archetypes else "sale"
 
@@ -55,14 +65,9 @@ def message_context(conv, index: int, *, offer: float | None, justified: bool, o
     """The context of the agent message at ``conv.transcript[index]``, from the chat before it."""
     tr = conv.transcript
     msg = tr[index]
-    wait = None
-    first_buyer = None
-    for m in reversed(tr[:index]):
-        if m.who == "agent":
-            break
-        first_buyer = m
-    if first_buyer is not None:
-        wait = max(0.0, msg.time - first_buyer.time)
+    # The engine's own figure (what the window shows): from the buyer's first unanswered line; a
+    # message left while the buyer is offline (kind "message") is no timed reply at all.
+    wait = None if is_left_message(msg) else max(0.0, float(getattr(msg, "wait", 0.0) or 0.0))
     typing = None
     if getattr(msg, "typing_started", None) is not None:
         typing = max(0.0, msg.time - msg.typing_started)

@@ -8,7 +8,10 @@ from game.content.conditions import Condition
 
 SEVERITIES = ("minor", "major", "severe")
 CHECKS = ("overlong", "repetition", "other_buyers", "stage", "first_reply_slow", "reply_slow", "typing_slow",
-          "golden")
+          "golden", "empty")
+# Checks about when and how fast a reply was sent, not its words: rewording cannot fix them, so they
+# neither block nor take part in a rewrite of the trainee's sentence.
+WORDLESS_CHECKS = ("first_reply_slow", "reply_slow", "typing_slow")
 # Context variables a rule's `when:` may read (facts of the shop file and of the haggle so far).
 CONTEXT_VARS = (
     "list_price", "floor_price", "stock", "free_shipping_threshold", "return_days", "exchange_days", "cod",
@@ -16,6 +19,10 @@ CONTEXT_VARS = (
 )
 # Named pattern groups with a meaning of their own; any other group is read as a number.
 SPECIAL_GROUPS = {"size": "size_listed", "color": "color_listed", "courier": "courier_fee", "half": "half"}
+# Lists of the shop file a rewrite or model sentence may name as {sizes}, {colors}, {couriers}.
+CONTEXT_LISTS = ("sizes", "colors", "couriers")
+# `{name|default}` in a rewrite or model sentence: the shop's fact when the chat knows it, else the default.
+PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
 
 
 @dataclass(frozen=True)
@@ -54,15 +61,21 @@ class Rule:
     unless_before: tuple[str, ...] = ()
     if_before: tuple[str, ...] = ()
     unless_clause: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()  # any of these anywhere in the reply cancels the hit
     negatable: bool = True
     when: Condition | None = None
     replace: tuple[tuple[str, str], ...] = ()  # (compact phrase, replacement); "*" is the default
     prefix: str = ""
     suffix: str = ""
+    max_score: float | None = None  # a reply with this fault scores at most this much
     examples: tuple[Example, ...] = ()
     counter_examples: tuple[Example, ...] = ()
     path: str = ""
     line: int = 0
+
+    @property
+    def wordless(self) -> bool:
+        return self.check in WORDLESS_CHECKS
 
     def replacement(self, compact_text: str) -> str | None:
         default = None

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from game.language.normalize import compact_phrase
 
-from .judge import flow_name, message_context
-from .scorer import ReplyResult, Scorer
+from .judge import flow_name, is_left_message, is_reply, message_context, shop_facts
+from .scorer import LONG_CHARS, QUOTE_CHARS, ReplyContext, ReplyResult, Scorer, cut, excerpt, fill
 
 _SENTENCE = re.compile(r"[^。!?！？;；\n]+[。!?！？;；\n]*")
 OUTCOME_TITLES = {"success": "成交/问题解决", "lost": "买家离开", "bad_review": "买家差评", "escalated": "投诉升级",
@@ -60,14 +60,23 @@ def _clamp(v: float) -> float:
     return round(max(0.0, min(100.0, v)), 1)
 
 
-def _quote(text: str, start: int, end: int, limit: int = 40) -> str:
-    """The sentence of ``text`` around [start, end), or the whole reply when it is short."""
-    if len(text) <= limit:
+def _quote(text: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
+    """The trainee's words around [start, end): the whole reply when short, else its sentence, cut to
+    ``limit`` characters around the fault ("…" marks a cut)."""
+    if len(text.strip()) <= limit:
         return text.strip()
     for m in _SENTENCE.finditer(text):
         if m.start() <= start < m.end():
-            return m.group().strip()
-    return text.strip()
+            sent = m.group()
+            lead = len(sent) - len(sent.lstrip())
+            sent = sent.strip()
+            return excerpt(sent, start - m.start() - lead, end - m.start() - lead, limit)
+    return excerpt(text.strip(), start, end, limit)
+
+
+def quote_pieces(quote: str) -> list[str]:
+    """The trainee's own words in a quote, without the "…" of a cut (each piece is in the reply)."""
+    return [q for q in quote.split("…") if q]
 
 
 def replay(conv, scorer: Scorer) -> list[tuple[int, object, ReplyResult, object]]:
@@ -166,29 +175,34 @@ def build_report(conv, scorer: Scorer) -> ChatReport:
     return ChatReport(
         persona=persona.id, flow=flow.name, outcome=outcome, total=total, grade=grade.grade,
         grade_label=grade.label, dimensions=dims, caps=caps,
-        improvements=_improvements(rub, cfg, flow, items, rule_hits, stages, unanswered),
+        improvements=_improvements(rub, cfg, flow, items, rule_hits, stages, unanswered, persona),
         stages=stages, closing=closing, timing=timing,
         messages=[{"turn": t + 1, "time": round(m.time, 2), **res.to_dict()} for t, (_i, m, res, _r) in enumerate(items)],
     )
 
 
+def _away(conv, state) -> bool:
+    st = conv.persona.states.get(state)
+    return bool(getattr(st, "away", False))
+
+
 def _timing(conv, items, cfg) -> dict:
+    """Waits as the engine measured them (Message.wait, what the window shows); a message left for an
+    offline buyer is not a timed reply, and her coming back later is not a buyer left unanswered."""
     waits = []
     first = None
     tr = conv.transcript
     for i, m, res, _r in items:
-        prev_buyer = None
-        for x in reversed(tr[:i]):
-            if x.who == "agent":
-                break
-            prev_buyer = x
-        if prev_buyer is not None:
-            w = round(m.time - prev_buyer.time, 1)
-            waits.append(w)
-            if m.first:
-                first = w
+        if is_left_message(m) or not is_reply(tr, i):
+            continue
+        w = round(float(m.wait), 1)
+        waits.append(w)
+        if m.first:
+            first = w
     limit = float(cfg.timing.get("reply", 20))
-    timed_out = conv.outcome_reason == "timeout" or any(t == "timeout" for _t, t, _a, _b in conv.history)
+    # The buyer gave up waiting: a patience timeout in a state where she was online and waiting.
+    timed_out = any(t == "timeout" and not _away(conv, src) for _t, t, src, _d in conv.history) or (
+        conv.outcome_reason == "timeout" and not _away(conv, conv.state))
     return {
         "first_reply": first, "golden": first is not None and first <= float(cfg.timing.get("golden", 6)),
         "max_wait": max(waits) if waits else None,
@@ -327,7 +341,7 @@ def _upsell(conv, items, c) -> str | None:
     return None
 
 
-def _improvements(rub, cfg, flow, items, rule_hits, stages, unanswered) -> list[Improvement]:
+def _improvements(rub, cfg, flow, items, rule_hits, stages, unanswered, persona=None) -> list[Improvement]:
     sev = cfg.severities
     cands: list[tuple[float, int, Improvement]] = []
     for rid, lst in rule_hits.items():
@@ -335,30 +349,34 @@ def _improvements(rub, cfg, flow, items, rule_hits, stages, unanswered) -> list[
         rule = rub.rule(rid)
         weight = sev[hit.severity].chat if hit.severity in sev else 0.0
         quote = _quote(m.text, hit.start, hit.end)
-        rewrite = res.rewrite if res.rewrite else hit.suggestion
+        # The judge's suggestion is checked clean (never the fault it fixes); else the model sentence.
+        rewrite = res.rewrite if res.rewrite and not rule.wordless else hit.suggestion
         if rewrite == m.text or not rewrite:
-            rewrite = rule.rewrite if rule else hit.suggestion
-        imp = Improvement("rule", rid, hit.title, rub.category_title(hit.category), hit.why, quote, rewrite,
-                          turn + 1, len(lst))
+            rewrite = hit.suggestion if hit.suggestion != m.text else (rule.rewrite if rule else "")
+        imp = Improvement("rule", rid, hit.title, rub.category_title(hit.category), hit.why, quote,
+                          cut(rewrite, LONG_CHARS), turn + 1, len(lst))
         cands.append((weight * min(len(lst), 3), turn, imp))
     texts = [m.text for _i, m, _res, _r in items]
     major = sev["major"].chat if "major" in sev else 15.0
+    ctx = _shop_context(persona)
     for alts in stages["missing"]:
         st = flow.stage(alts.split("|")[0])
         if st is None:
             continue
         title = "/".join(cfg.stages.get(a, a) for a in alts.split("|"))
+        # The missing stage is a message of its own, sent before the first reply or after the last:
+        # the model sentence alone, never glued to the trainee's words.
         if texts:
-            quote = texts[0] if st.place == "before" else texts[-1]
-            rewrite = (st.model + quote) if st.place == "before" else (quote.rstrip() + " " + st.model)
+            text = texts[0] if st.place == "before" else texts[-1]
+            quote = _quote(text, 0 if st.place == "before" else len(text) - 1, len(text))
         else:
-            quote, rewrite = "", st.model
+            quote = ""
         why = cfg.missing_stage_why.replace("{stage}", title)
         imp = Improvement("stage", st.stage, f"缺少环节: {title}", rub.category_title("flow"), why,
-                          quote, rewrite or st.model, None)
+                          quote, fill(st.model, ctx), None)
         cands.append((major * st.weight / 25.0, 10 ** 6, imp))
     if unanswered:
-        quote = texts[-1] if texts else ""
+        quote = _quote(texts[-1], 0, 0) if texts else ""
         imp = Improvement("timing", "unanswered", str(cfg.timing.get("unanswered_title", "")),
                           rub.category_title("timing"),
                           str(cfg.timing.get("unanswered_why", "")), quote,
@@ -366,6 +384,15 @@ def _improvements(rub, cfg, flow, items, rule_hits, stages, unanswered) -> list[
         cands.append((float(cfg.timing.get("unanswered_penalty", 30)), 10 ** 6, imp))
     cands.sort(key=lambda c: (-c[0], c[1]))
     return [c[2] for c in cands[:3]]
+
+
+def _shop_context(persona) -> ReplyContext | None:
+    """The shop facts a model sentence may name ({colors|…}, {cutoff|…})."""
+    try:
+        nums, lists = shop_facts(persona)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return ReplyContext(vars=nums, lists=lists)
 
 
 def format_report(rep: ChatReport) -> str:

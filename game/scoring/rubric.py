@@ -10,13 +10,14 @@ from pathlib import Path
 
 from game.content import conditions
 from game.content.diagnostics import Mark, Report, unknown
-from game.content.loader import _read
+from game.content.loader import _read, load_buyer_defaults
+from game.content.model import BuyerDefaults
 from game.content.schema import Shape, found_name, is_type
 from game.content.yamlpos import PosDict, PosList
 from game.language.normalize import compact_phrase
 
-from .model import (CHECKS, CONTEXT_VARS, SEVERITIES, SPECIAL_GROUPS, Cap, Example, Flow, FlowStage, Grade, Rubric,
-                    Rule, ScoringConfig, Severity, StrengthDef)
+from .model import (CHECKS, CONTEXT_LISTS, CONTEXT_VARS, PLACEHOLDER, SEVERITIES, SPECIAL_GROUPS, Cap, Example, Flow,
+                    FlowStage, Grade, Rubric, Rule, ScoringConfig, Severity, StrengthDef)
 
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 CONFIG_NAME = "scoring.yaml"
@@ -26,9 +27,11 @@ _RULE_KEYS = {
     "id": str, "category": str, "severity": str, "title": str, "why": str, "rewrite": str, "source": str,
     "phrases": list, "patterns": list, "whole": list, "absent": list, "check": str, "expect_intents": list,
     "stages": list, "first": bool, "min_chars": int, "except": list, "unless_before": list, "if_before": list,
-    "unless_clause": list, "negatable": bool, "when": str, "replace": dict, "prefix": str, "suffix": str,
-    "examples": list, "counter_examples": list,
+    "unless_clause": list, "unless": list, "negatable": bool, "when": str, "replace": dict, "prefix": str, "suffix": str,
+    "max_score": float, "examples": list, "counter_examples": list,
 }
+# The seconds a buyer waits come from buyer.yaml `patience` (the engine's clock), never from scoring.yaml.
+_PATIENCE_KEYS = ("first_reply", "golden", "reply")
 _EXAMPLE_KEYS = {"text": str, "stage": str, "first": bool, "wait": float, "typing_seconds": float,
                  "previous": list, "others": list, "facts": dict}
 _STRENGTH_KEYS = {"id": str, "title": str, "intents": list, "phrases": list, "patterns": list,
@@ -104,11 +107,16 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
 
     timing: dict[str, object] = {}
     tm = d.get("timing")
-    t_keys = {"first_reply": float, "golden": float, "reply": float, "typing_cpm": float, "typing_min_chars": int,
+    t_keys = {"patience": str, "typing_cpm": float, "typing_min_chars": int,
               "overlong_chars": int, "unanswered_penalty": float, "unanswered_title": str, "unanswered_why": str,
               "unanswered_rewrite": str}
     if isinstance(tm, PosDict):
-        sh.keys(tm, "'timing'", t_keys, required=tuple(k for k in t_keys))
+        for k in _PATIENCE_KEYS:
+            if k in tm:
+                report.error(tm.key_mark(k), f"'{k}' does not belong in 'timing'",
+                             f"the seconds a buyer waits are set once, in buyer.yaml 'patience'; "
+                             f"'timing' names that file with 'patience: buyer.yaml'")
+        sh.keys(tm, "'timing'", {**t_keys, **{k: None for k in _PATIENCE_KEYS}}, required=tuple(k for k in t_keys))
         for k, t in t_keys.items():
             if t is str:
                 if isinstance(tm.get(k), str):
@@ -117,6 +125,20 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
                 v = sh.number(tm, k, "'timing'", lo=0)
                 if v is not None:
                     timing[k] = float(v)
+        src = tm.get("patience")
+        if isinstance(src, str):
+            bpath = path.parent / src
+            if not bpath.is_file():
+                report.error(tm.value_mark("patience"), f"'{src}' is not a file beside {path.name}",
+                             "name the buyer rules file, e.g. 'patience: buyer.yaml'")
+            else:
+                brep, bd = load_buyer_defaults(bpath)
+                if not brep.ok:
+                    report.error(tm.value_mark("patience"), f"{bpath.name} has errors; fix it first")
+                for k in _PATIENCE_KEYS:
+                    timing[k] = float(getattr(bd, k))
+    for k in _PATIENCE_KEYS:
+        timing.setdefault(k, float(getattr(BuyerDefaults(), k)))
 
     rep = {"similarity": 0.8, "min_chars": 5.0, "lookback": 6.0}
     rm = d.get("repetition")
@@ -247,6 +269,8 @@ def _flows(fm, report: Report, sh: Shape, stages: dict[str, str], intents) -> di
                 if place not in ("before", "after"):
                     report.error(s.value_mark("place"), f"'place' in {sw} must be 'before' or 'after', not '{place}'")
                 w = sh.number(s, "weight", sw, lo=0, default=0)
+                if isinstance(s.get("model"), str):
+                    _check_placeholders(report, s, "model", sw)
                 if isinstance(st, str):
                     fstages.append(FlowStage(st, ints, float(w or 0), str(s.get("model", "")), str(place)))
         names = {s.stage for s in fstages}
@@ -267,6 +291,22 @@ def _flows(fm, report: Report, sh: Shape, stages: dict[str, str], intents) -> di
 
 
 # ---------------------------------------------------------------- rules
+
+def _check_placeholders(report: Report, d: PosDict, key: str, where: str) -> None:
+    """`{name|default}` in a rewrite or model sentence: a known shop fact, with a default for a chat without a shop."""
+    known = CONTEXT_VARS + CONTEXT_LISTS
+    for m in PLACEHOLDER.finditer(d[key]):
+        if m.group(1) not in known:
+            msg, hint = unknown("placeholder", m.group(1), known)
+            report.error(d.value_mark(key), f"{msg} in '{key}' of {where}", hint)
+        elif m.group(2) is None:
+            report.error(d.value_mark(key), f"placeholder {{{m.group(1)}}} in '{key}' of {where} needs a default",
+                         f"write {{{m.group(1)}|…}}: the text used when the chat has no shop")
+    rest = PLACEHOLDER.sub("", d[key])
+    if "{" in rest or "}" in rest:
+        report.error(d.value_mark(key), f"unmatched brace in '{key}' of {where}",
+                     "placeholders look like {colors|白色、粉色}")
+
 
 def _compile(report: Report, lst, i: int, where: str, flags=0) -> re.Pattern | None:
     try:
@@ -354,6 +394,8 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
     for k in ("title", "why", "rewrite"):
         if isinstance(r.get(k), str) and not r[k].strip():
             report.error(r.value_mark(k), f"'{k}' in {where} is empty")
+    if isinstance(r.get("rewrite"), str):
+        _check_placeholders(report, r, "rewrite", where)
     why = r.get("why")
     if isinstance(why, str) and re.search(r"[。!?！？].", why.strip()):
         report.warning(r.value_mark("why"), f"'why' in {where} should be one sentence")
@@ -399,6 +441,7 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
             when = conditions.parse(r["when"], known)
         except conditions.ConditionError as exc:
             report.error(Mark(m.line, m.col + quoted + exc.offset), f"bad condition in {where}: {exc}", exc.hint)
+    ms = sh.number(r, "max_score", where, lo=0, hi=100) if "max_score" in r else None
     if not any(k in r for k in ("patterns", "whole", "phrases", "absent", "check", "when")):
         report.error(r.mark, f"{where} matches nothing", "give it phrases, patterns, whole, absent, check or when")
 
@@ -427,7 +470,8 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         check=check, expect_intents=exp, stages=st_list, first_only=bool(r.get("first", False)),
         min_chars=int(mc or 0), except_=_compacts(sh, r, "except", where),
         unless_before=_compacts(sh, r, "unless_before", where), if_before=_compacts(sh, r, "if_before", where),
-        unless_clause=_compacts(sh, r, "unless_clause", where), negatable=bool(r.get("negatable", True)),
+        unless_clause=_compacts(sh, r, "unless_clause", where), unless=_compacts(sh, r, "unless", where),
+        negatable=bool(r.get("negatable", True)), max_score=None if ms is None else float(ms),
         when=when, replace=tuple(replace), prefix=str(r.get("prefix", "")), suffix=str(r.get("suffix", "")), examples=examples,
         counter_examples=counters, path=report.path, line=r.mark.line)
 

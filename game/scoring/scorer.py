@@ -7,19 +7,100 @@ one phrase scan for all rules, then the few patterns and checks. It never raises
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from game.language.facts import parse_chinese_number
 from game.language.normalize import PhraseMatcher, Prepared, compact_phrase, prepare
 
-from .model import SPECIAL_GROUPS, Rubric, Rule
+from .model import PLACEHOLDER, SPECIAL_GROUPS, Rubric, Rule
 
 _NEGATOR_CHARS = ("不", "没", "别", "无法", "未")
 _MAX_MATCHES = 16  # per pattern and reply: bounds the work on a pasted essay
 _MAX_SPANS = 8  # spans listed per rule and reply
 _LEAD_ADDRESS = re.compile(r"^(?:亲爱的|亲|您好|你好)[,，!！~\s]+")
 _SENTENCE_END = "。!?！？;；\n"
+_CLAUSE_END = "。!?！？;；,，、~～….…)）】」』\"'"
+_FIX_ROUNDS = 3  # a fix may show a new fault ("最低价了" -> "非常抱歉,最低价了" lacks 亲): fix that too
+_MAX_REWRITE_CHARS = 300  # beyond this a reply is an essay: model sentences, not a rewrite of it
+QUOTE_CHARS = 40  # a quote of the trainee's words in feedback and reports
+LONG_CHARS = 200  # a suggestion or rewrite in feedback
+
+
+def cut(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` when short, else its first ``limit - 1`` characters and "…"."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit - 1] + "…"
+
+
+def excerpt(text: str, start: int, end: int, limit: int = QUOTE_CHARS) -> str:
+    """At most ``limit`` characters of ``text`` around [start, end), with "…" where it was cut."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    start = max(0, min(start, len(text)))
+    lo = max(0, min(start - limit // 4, len(text) - limit))
+    hi = lo + limit
+    out = text[lo:hi]
+    if lo > 0:
+        out = "…" + out[1:]
+    if hi < len(text):
+        out = out[:-1] + "…"
+    return out
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a buyer could read: only spaces, line breaks, control and format characters."""
+    return not any(not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf", "Zs", "Zl", "Zp", "Cs")
+                   for ch in text)
+
+
+_converter = None
+
+
+def simplified(text: str) -> str:
+    """A rewrite is offered in simplified Chinese, whatever the trainee typed (這個 -> 这个)."""
+    global _converter
+    if text.isascii():
+        return text
+    if _converter is None:
+        import opencc
+        _converter = opencc.OpenCC("t2s")
+    try:
+        return _converter.convert(text)
+    except Exception:  # a lone surrogate: keep the text as it is
+        return text
+
+
+def _fmt_num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def _fact_text(name: str, ctx) -> str | None:
+    if ctx is None:
+        return None
+    vals = ctx.lists.get(name)
+    if vals:
+        if name == "couriers":
+            return "、".join(f"{n}补{_fmt_num(f)}元" for n, f in vals)
+        return "、".join(str(v) for v in vals)
+    v = ctx.vars.get(name)
+    if v is None:
+        return None
+    if name == "cutoff":
+        h, m = int(v), int(round((v - int(v)) * 60))
+        head = f"下午{h - 12}点" if h > 12 else f"{h}点"
+        return head + ("半" if m == 30 else f"{m}分" if m else "")
+    return _fmt_num(v)
+
+
+def fill(template: str, ctx=None) -> str:
+    """A rewrite or model sentence with its {fact|default} placeholders filled from the chat's shop."""
+    if not template or "{" not in template:
+        return template
+    return PLACEHOLDER.sub(lambda m: _fact_text(m.group(1), ctx) or (m.group(2) or ""), template)
 
 
 @dataclass
@@ -46,11 +127,17 @@ class Hit:
     text: str  # the words that broke the rule
     why: str
     suggestion: str  # the reply rewritten without this fault, or a model sentence
+    spans: tuple[tuple[int, int], ...] = ()  # every place of this fault in the reply; the first is start..end
+
+    @property
+    def count(self) -> int:
+        return len(self.spans) or 1
 
     def to_dict(self) -> dict:
+        spans = self.spans or ((self.start, self.end),)
         return {"rule": self.rule, "category": self.category, "severity": self.severity, "title": self.title,
-                "text": self.text, "start": self.start, "end": self.end, "why": self.why,
-                "suggestion": self.suggestion}
+                "text": cut(self.text), "start": self.start, "end": self.end, "count": len(spans),
+                "spans": [[a, b] for a, b in spans], "why": self.why, "suggestion": cut(self.suggestion, LONG_CHARS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +172,7 @@ class ReplyResult:
             "text": self.text, "score": self.score, "stage": self.stage,
             "violations": [h.to_dict() for h in self.hits],
             "strengths": [s.to_dict() for s in self.strengths],
-            "intents": list(self.intents), "stages": list(self.stages), "rewrite": self.rewrite,
+            "intents": list(self.intents), "stages": list(self.stages), "rewrite": cut(self.rewrite, LONG_CHARS),
             "mood_delta": self.mood_delta,
         }
 
@@ -109,10 +196,6 @@ class _PlainMatcher:
             for p, key in buckets.get(ch, ()):
                 if c.startswith(p, i):
                     yield key, i, i + len(p), p
-
-
-def _with_suggestion(h: Hit, text: str) -> Hit:
-    return Hit(h.rule, h.category, h.severity, h.title, h.start, h.end, h.text, h.why, text)
 
 
 @lru_cache(maxsize=4096)
@@ -220,10 +303,41 @@ class Scorer:
     # ------------------------------------------------------------ internals
     def _score(self, text: str, ctx: ReplyContext, reading) -> ReplyResult:
         prep = prepare(text)
-        c = prep.compact
         names = tuple(getattr(reading, "names", ()) or ())
         env = dict(ctx.vars)
         offer = self._offer(reading, env)
+        kept = self._dedupe(self._find(text, prep, ctx, env, names, reading))
+        hits, rewrite = self._hits_and_rewrite(text, kept, ctx)
+        strengths = self._strength_hits(text, prep, ctx, reading, names)
+        rules = {}
+        for rule, *_x in kept:
+            rules.setdefault(rule.id, rule)
+        penalty = sum(self._sev[r.severity].reply for r in rules.values() if r.severity in self._sev)
+        score = max(0.0, min(100.0, 100.0 - penalty))
+        for r in rules.values():
+            if r.max_score is not None:
+                score = min(score, r.max_score)
+        felt = {r.id: r.severity for r in rules.values() if r.category not in self.config.unfelt}
+        mood = sum(self._sev[s].mood for s in felt.values() if s in self._sev)
+        if not hits and any(s.politeness for s in self._strengths_by_id(strengths)):
+            mood += self.config.polite_bonus
+        stages = tuple(s for s, ints in self._stage_intents.items() if any(n in ints for n in names))
+        return ReplyResult(
+            text=text, score=int(round(score)), hits=hits,
+            strengths=strengths, intents=names, stages=stages, rewrite=rewrite,
+            mood_delta=float(mood), offer=offer, stage=ctx.stage)
+
+    def _detect(self, text: str, ctx: ReplyContext) -> list:
+        """The faults of ``text`` (used to check that a rewrite is clean)."""
+        reading = self.reader.read(text) if self.reader is not None else None
+        env = dict(ctx.vars)
+        self._offer(reading, env)
+        names = tuple(getattr(reading, "names", ()) or ())
+        return self._dedupe(self._find(text, prepare(text), ctx, env, names, reading))
+
+    def _find(self, text: str, prep: Prepared, ctx: ReplyContext, env: dict, names, reading) -> list:
+        """Every (rule, start, end, compact words) the reply breaks, before de-duplication."""
+        c = prep.compact
         found: list[tuple[Rule, int, int, str]] = []  # rule, orig start, orig end, compact text
 
         clause_bounds = None
@@ -255,6 +369,8 @@ class Scorer:
             if rule.unless_before and any(e in c[:k] for e in rule.unless_before):
                 return False
             if rule.if_before and not any(e in c[:k] for e in rule.if_before):
+                return False
+            if rule.unless and any(e in c for e in rule.unless):
                 return False
             if rule.unless_clause and c:
                 a, b = clause_of(min(k, len(c) - 1))
@@ -323,34 +439,12 @@ class Scorer:
                 if applies(rule) and passes(rule, 0, len(c)):
                     found.append((rule, *span, _compact(text[span[0]:span[1]])))
 
-        hits = self._hits(text, found)
-        rewrite = self._full_rewrite(text, hits, found)
-        if rewrite is not None:  # every fault has a fix: each one points at the fully fixed reply
-            hits = tuple(h if h.suggestion == self._model(h.rule) else _with_suggestion(h, rewrite)
-                         for h in hits)
-        strengths = self._strength_hits(text, prep, ctx, reading, names)
-        seen_rules: dict[str, str] = {}
-        for h in hits:
-            seen_rules.setdefault(h.rule, h.severity)
-        penalty = sum(self._sev[s].reply for s in seen_rules.values() if s in self._sev)
-        felt = {h.rule: h.severity for h in hits if h.category not in self.config.unfelt}
-        mood = sum(self._sev[s].mood for s in felt.values() if s in self._sev)
-        if not hits and any(s.politeness for s in self._strengths_by_id(strengths)):
-            mood += self.config.polite_bonus
-        stages = tuple(s for s, ints in self._stage_intents.items() if any(n in ints for n in names))
-        return ReplyResult(
-            text=text, score=int(round(max(0.0, min(100.0, 100.0 - penalty)))), hits=hits,
-            strengths=strengths, intents=names, stages=stages, rewrite=rewrite,
-            mood_delta=float(mood), offer=offer, stage=ctx.stage)
+        return found
 
     def _scan_phrases(self, prep: Prepared):
         for h in self._phrase_matcher.scan(prep):
             yield h.key, h.start, h.end, h.phrase
         yield from self._plain_matcher.scan(prep.compact)
-
-    def _model(self, rule_id: str) -> str | None:
-        r = self._by_id.get(rule_id)
-        return r.rewrite if r else None
 
     def _strengths_by_id(self, strengths):
         ids = {s.id for s in strengths}
@@ -416,6 +510,8 @@ class Scorer:
     def _check(self, rule: Rule, text: str, c: str, prep: Prepared, ctx: ReplyContext, names) -> list[tuple[int, int]]:
         whole = prep.orig_span(0, len(c)) if c else (0, len(text))
         kind = rule.check
+        if kind == "empty":
+            return [(0, len(text))] if is_blank(text) else []
         if kind == "overlong":
             return [whole] if len(c) > self._overlong else []
         if kind == "first_reply_slow":
@@ -450,45 +546,86 @@ class Scorer:
             return []
         return []
 
-    def _hits(self, text: str, found) -> tuple[Hit, ...]:
-        # Per rule, overlapping spans keep the longest; hits come out in text order.
+    @staticmethod
+    def _dedupe(found) -> list:
+        """Per rule, overlapping spans keep the longest (at most _MAX_SPANS); in text order."""
         by_rule: dict[str, list] = {}
         for f in found:
             by_rule.setdefault(f[0].id, []).append(f)
         kept = []
         for lst in by_rule.values():
-            lst.sort(key=lambda f: (f[1], -(f[2] - f[1])))
             out: list = []
-            for f in sorted(lst, key=lambda f: -(f[2] - f[1])):
+            for f in sorted(lst, key=lambda f: (-(f[2] - f[1]), f[1])):
                 if all(f[2] <= g[1] or f[1] >= g[2] for g in out):
                     out.append(f)
             out.sort(key=lambda f: f[1])
             kept.extend(out[:_MAX_SPANS])
         kept.sort(key=lambda f: (f[1], f[0].id))
-        hits = []
-        for rule, a, b, ctext in kept:
-            hits.append(Hit(rule.id, rule.category, rule.severity, rule.title, a, b, text[a:b], rule.why,
-                            self._suggest(text, rule, [f for f in kept if f[0] is rule])))
-        return tuple(hits)
+        return kept
 
-    def _suggest(self, text: str, rule: Rule, spans) -> str:
-        if rule.check == "overlong":
-            parts = split_message(text, self._overlong)
-            if len(parts) > 1:
-                return "分成{}条发送: ".format(len(parts)) + " / ".join(parts)
-            return rule.rewrite
-        if rule.whole or rule.check in ("repetition", "first_reply_slow", "reply_slow", "typing_slow",
-                                        "other_buyers"):
-            return rule.rewrite
-        fixed = self._apply(text, spans)
-        return fixed if fixed is not None else rule.rewrite
+    def model(self, rule: Rule, ctx: ReplyContext | None = None) -> str:
+        """The rule's model sentence, with the shop's facts when the chat knows them."""
+        return fill(rule.rewrite, ctx)
+
+    def _hits_and_rewrite(self, text: str, kept, ctx: ReplyContext) -> tuple[tuple[Hit, ...], str | None]:
+        """One hit per rule (all its spans) with a suggestion, and the whole reply rewritten.
+
+        A suggestion in the trainee's own words is offered only when it is checked clean: scored
+        again, it breaks no rule at all (a fix may need a second round: "最低价了" -> "非常抱歉,最低价了"
+        -> "亲,非常抱歉,最低价了"). Otherwise the rule's model sentence is offered: a rewrite never
+        keeps the fault it fixes, nor another one of the same reply."""
+        if not kept:
+            return (), None
+        groups: dict[str, list] = {}
+        for f in kept:
+            groups.setdefault(f[0].id, []).append(f)
+        words = [f for f in kept if not f[0].wordless and f[0].check != "overlong"]
+        overlong = any(f[0].check == "overlong" for f in kept)
+        if not words:
+            clean = text  # nothing wrong with the words themselves
+        elif len(text) <= _MAX_REWRITE_CHARS:
+            clean = self._fix(text, words, ctx)
+        else:
+            clean = None
+        rewrite = clean if words and clean is not None and not overlong else None
+        hits = []
+        for lst in groups.values():
+            rule, a, b, _c = lst[0]
+            if rule.wordless or clean is None:
+                sugg = self.model(rule, ctx)
+            elif rule.check == "overlong":
+                parts = split_message(clean, self._overlong) if len(clean) <= _MAX_REWRITE_CHARS else []
+                sugg = ("分成{}条发送: ".format(len(parts)) + " / ".join(parts)) if len(parts) > 1 \
+                    else self.model(rule, ctx)
+            else:
+                sugg = clean
+            hits.append(Hit(rule.id, rule.category, rule.severity, rule.title, a, b, text[a:b], rule.why, sugg,
+                            tuple((f[1], f[2]) for f in lst)))
+        return tuple(hits), rewrite
+
+    def _fix(self, text: str, found, ctx: ReplyContext) -> str | None:
+        """``text`` with every fault of ``found`` fixed in the trainee's own words, checked clean; else None."""
+        vctx = replace(ctx, wait=None, typing_seconds=None)
+        cur, todo = text, found
+        for _ in range(_FIX_ROUNDS):
+            cand = self._apply(cur, todo)
+            if cand is None:
+                return None
+            cand = simplified(cand)
+            if cand == cur:
+                return None
+            todo = [f for f in self._detect(cand, vctx) if not f[0].wordless and f[0].check != "overlong"]
+            if not todo:
+                return cand
+            cur = cand
+        return None
 
     def _apply(self, text: str, found) -> str | None:
         """``text`` with the replacements and prefixes of ``found``; None if one of them has no fix."""
         edits = []
         prefixes: list[str] = []
         suffixes: list[str] = []
-        for rule, a, b, ctext in found:
+        for rule, a, b, ctext in sorted(found, key=lambda f: self._order[f[0].id]):
             repl = rule.replacement(ctext) if rule.replace else None
             if repl is not None and not rule.whole and not rule.absent and not rule.check:
                 edits.append((a, b, repl))
@@ -512,8 +649,8 @@ class Scorer:
         if not _compact(result):  # nothing left once the fault is cut out ("100%"): no own-words fix
             return None
         lead = _LEAD_ADDRESS.match(result)  # "亲,非常抱歉…", not "非常抱歉,亲,…"
-        cut = lead.end() if lead and prefixes else 0
-        opening, result = result[:cut], result[cut:]
+        cut_at = lead.end() if lead and prefixes else 0
+        opening, result = result[:cut_at], result[cut_at:]
         head = ""
         body = _compact(opening + result)
         for p in prefixes:  # skip a prefix the reply already opens with ("亲,非常抱歉…")
@@ -525,18 +662,9 @@ class Scorer:
             cp = _compact(p)
             if cp not in body[-len(cp) - 2:]:
                 tail += p
+        if tail and result and result[-1] not in _CLAUSE_END:  # "好的亲" + "感谢您…" -> "好的亲,感谢您…"
+            tail = "," + tail
         return opening + head + result + tail
-
-    def _full_rewrite(self, text: str, hits, found) -> str | None:
-        if not hits:
-            return None
-        ids = {h.rule for h in hits}
-        rules_found = [f for f in found if f[0].id in ids]
-        # keep only the spans that survived de-duplication
-        spans = {(h.rule, h.start, h.end) for h in hits}
-        rules_found = [f for f in rules_found if (f[0].id, f[1], f[2]) in spans]
-        rules_found.sort(key=lambda f: self._order[f[0].id])
-        return self._apply(text, rules_found)
 
     def _strength_hits(self, text: str, prep: Prepared, ctx: ReplyContext, reading, names) -> tuple[Strength, ...]:
         out: list[Strength] = []

@@ -19,17 +19,35 @@ def test_every_archetype_has_a_persona(library, archetype):
     assert any(p.archetype == archetype for p in library.personas.values()), f"no persona of type {archetype}"
 
 
+GOOD_MIN_TOTAL = 80  # issue 4: a good-agent script ends in success with a report total >= 80
+BAD_MAX_TOTAL = 50  # and a bad-agent script ends lost or in a bad review with a total <= 50
+
+
 def test_every_persona_has_a_good_and_a_bad_script(library):
+    """The gate `test-scenarios` enforces: every persona's good and bad script states the totals."""
     from game.content.testcases import load_tests
-    for p in library.personas.values():
+    problems = []
+    for p in sorted(library.personas.values(), key=lambda p: p.id):
         test_file = library.root / "personas" / f"{p.id}.test.yaml"
-        assert test_file.exists(), f"{p.id} has no test file"
+        if not test_file.exists():
+            problems.append(f"{p.id}: no test file")
+            continue
         rep, tf = load_tests(test_file, library)
         assert tf is not None, rep.format()
         names = {c.name: c for c in tf.cases}
-        assert "good-agent" in names and "bad-agent" in names, p.id
-        assert names["good-agent"].expect.outcomes == ("success",), p.id
-        assert set(names["bad-agent"].expect.outcomes) <= {"lost", "bad_review", "escalated"}, p.id
+        good, bad = names.get("good-agent"), names.get("bad-agent")
+        if good is None or bad is None:
+            problems.append(f"{p.id}: needs a 'good-agent' and a 'bad-agent' case")
+            continue
+        if good.expect.outcomes != ("success",):
+            problems.append(f"{p.id} good-agent: expect outcome success, not {good.expect.outcomes}")
+        if good.expect.min_total is None or good.expect.min_total < GOOD_MIN_TOTAL:
+            problems.append(f"{p.id} good-agent: expect needs 'min_total: {GOOD_MIN_TOTAL}'")
+        if not bad.expect.outcomes or not set(bad.expect.outcomes) <= {"lost", "bad_review"}:
+            problems.append(f"{p.id} bad-agent: expect outcome lost or bad_review, not {bad.expect.outcomes or 'any'}")
+        if bad.expect.max_total is None or bad.expect.max_total > BAD_MAX_TOTAL:
+            problems.append(f"{p.id} bad-agent: expect needs 'max_total: {BAD_MAX_TOTAL}'")
+    assert not problems, "\n".join(problems)
 
 
 def _beginners(library):
