@@ -170,7 +170,7 @@ def load(content: Path, persona: str | None = None):
 
 def make_reader(lib):
     from .language.reader import Reader
-    return Reader(lib.intents)
+    return Reader(lib.intents, lib.lexicon)
 
 
 def _print_reports(reports, stream=None) -> tuple[int, int]:

@@ -116,7 +116,7 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
     from .scoring.notes import feedback_notes
     judge = make_judge(lib)  # practice mode: every reply is scored and explained at once
     clock = SystemClock()
-    conv = Conversation(persona, Reader(lib.intents), clock, np.random.default_rng(seed),
+    conv = Conversation(persona, Reader(lib.intents, lib.lexicon), clock, np.random.default_rng(seed),
                         chat_id=persona.id, defaults=lib.buyer_defaults, judge=judge, seed=seed)
     rec = _recorder(lib, persona, seed, profile, data_dir) if record else None
     if rec is not None:

@@ -27,4 +27,4 @@ def library():
 @pytest.fixture(scope="session")
 def reader(library):
     from game.language.reader import Reader
-    return Reader(library.intents)
+    return Reader(library.intents, library.lexicon)

@@ -187,7 +187,7 @@ class ClassroomHost:
         self.code = P.check_code(code) if code is not None else f"{secrets.randbelow(10 ** P.CODE_DIGITS):0{P.CODE_DIGITS}d}"
         self.token = secrets.token_urlsafe(24)
         self.clock = clock or SystemClock()
-        self.reader = Reader(lib.intents)
+        self.reader = Reader(lib.intents, lib.lexicon)
         if judge is None:
             from game.scoring.cli import make_judge
             judge = make_judge(lib)

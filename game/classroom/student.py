@@ -88,7 +88,7 @@ class StudentRound:
             from game.scoring.cli import make_judge
             judge = make_judge(lib)
         self.judge = judge
-        self.reader = reader or Reader(lib.intents)
+        self.reader = reader or Reader(lib.intents, lib.lexicon)
         self.stopped = False
         self.reports: dict[str, object] = {}
         self._opened: set[str] = set()

@@ -14,7 +14,7 @@ def make_scorer(lib):
     from game.language.reader import Reader
 
     from .scorer import Scorer
-    return Scorer(lib.rubric, Reader(lib.intents))
+    return Scorer(lib.rubric, Reader(lib.intents, lib.lexicon))
 
 
 def make_judge(lib):

@@ -101,7 +101,7 @@ def _verify(store: Store, args) -> int:
               file=sys.stderr)
         return 2
     msgs = store.messages(s.id)
-    r = rerun(s, msgs, persona, Reader(lib.intents), defaults=lib.buyer_defaults)
+    r = rerun(s, msgs, persona, Reader(lib.intents, lib.lexicon), defaults=lib.buyer_defaults)
     from .recorder import content_hash
     now_hash = content_hash(persona, lib.root)
     if r.content_changed:

@@ -77,7 +77,7 @@ class App:
                                     for size in (14, 16, 17) for style in ("regular", "bold")
                                     if not fonts.check_font_preloaded(f"noto_sans_sc_{style}_aa_{size}")])
         self.library = load_library(self.content)
-        self.reader = Reader(self.library.intents)
+        self.reader = Reader(self.library.intents, self.library.lexicon)
         if clock is None:
             from game.engine.clock import SystemClock
             clock = SystemClock()
@@ -103,7 +103,7 @@ class App:
         from game.content.loader import load_library
         from game.language.reader import Reader
         self.library = load_library(self.content)
-        self.reader = Reader(self.library.intents)
+        self.reader = Reader(self.library.intents, self.library.lexicon)
 
     def apply_settings(self) -> None:
         self.theme = Theme(FONT_SCALES.get(self.settings.font, 1.0))

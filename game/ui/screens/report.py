@@ -38,8 +38,9 @@ def dimension_values(rep: dict) -> tuple[list[str], list[float]]:
 
 
 class ReportScreen(Screen):
-    def __init__(self, app, session, lesson=None, step_index=None, pass_mark=None):
+    def __init__(self, app, session, lesson=None, step_index=None, pass_mark=None, classroom=None):
         super().__init__(app)
+        self.classroom = classroom
         self.session = session
         self.lesson = lesson
         self.step_index = step_index
@@ -58,8 +59,8 @@ class ReportScreen(Screen):
                               allow_split_dashes=False)
         y = h - 58
         self.retry_btn = UIButton(pygame.Rect(24, y, 140, 42), "再练一次", self.m)
-        self.next_btn = UIButton(pygame.Rect(174, y, 140, 42), "下一关" if self.lesson else "选择场景", self.m,
-                                 object_id="#primary")
+        label = "回到课堂" if self.classroom else ("下一关" if self.lesson else "选择场景")
+        self.next_btn = UIButton(pygame.Rect(174, y, 140, 42), label, self.m, object_id="#primary")
         self.home_btn = UIButton(pygame.Rect(324, y, 140, 42), "返回首页", self.m)
         self.tab_btns = []
         x = w // 2 + 10
@@ -96,6 +97,9 @@ class ReportScreen(Screen):
         if ev.type == pygame_gui.UI_BUTTON_PRESSED:
             if ev.ui_element is self.retry_btn:
                 self._again()
+            elif ev.ui_element is self.next_btn and self.classroom is not None:
+                from .classroom import JoinScreen
+                self.app.show(JoinScreen(self.app))
             elif ev.ui_element is self.next_btn:
                 from .picker import PickerScreen, next_lesson_step
                 nxt = next_lesson_step(self.app) if self.lesson else None

@@ -21,6 +21,9 @@ class StartScreen(Screen):
                                 ("progress", "学习进度", None), ("settings", "设置", None), ("quit", "退出", None)):
             self.buttons[key] = UIButton(pygame.Rect(cx - 160, y, 320, 46), label, self.m, object_id=oid)
             y += 58
+        # The classroom: a trainer hosts a room on the LAN, students join it.
+        self.buttons["host"] = UIButton(pygame.Rect(cx + 190, 330, 200, 46), "开设课堂(培训师)", self.m)
+        self.buttons["join"] = UIButton(pygame.Rect(cx + 190, 388, 200, 46), "加入课堂(学员)", self.m)
 
     def _profile(self) -> str:
         name = self.name.get_text().strip()[:20] or "学员"
@@ -52,6 +55,12 @@ class StartScreen(Screen):
                 self.app.show(SettingsScreen(self.app))
             elif ev.ui_element is b["quit"]:
                 self.app.ask_close()
+            elif ev.ui_element is b["host"]:
+                from .classroom import HostScreen
+                self.app.show(HostScreen(self.app))
+            elif ev.ui_element is b["join"]:
+                from .classroom import JoinScreen
+                self.app.show(JoinScreen(self.app))
             return True
         if ev.type == pygame.KEYDOWN and ev.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
             # Enter continues the lesson path: keyboard-only play from the first screen.

@@ -36,15 +36,16 @@ def start_lesson_step(app, lesson, index: int) -> None:
 
 
 class WorkbenchScreen(Screen):
-    def __init__(self, app, session: PlaySession, lesson=None, step_index=None, pass_mark=None):
+    def __init__(self, app, session: PlaySession, lesson=None, step_index=None, pass_mark=None, classroom=None):
         super().__init__(app)
         self.session = session
+        self.classroom = classroom  # a ClassroomStudent: the round streams to the trainer, who stores it
         self.lesson = lesson
         self.step_index = step_index
         self.pass_mark = pass_mark
         self.recorder = None
         self.store_error = ""
-        if app.store is not None:
+        if app.store is not None and classroom is None:
             from game.store.live import SessionRecorders
             self.recorder = SessionRecorders(app.store, session, profile=app.settings.profile,
                                              content_root=app.content, judge=session.desk.judge)
@@ -127,8 +128,11 @@ class WorkbenchScreen(Screen):
 
     def _finish(self) -> None:
         from .report import ReportScreen
+        if self.classroom is not None and not self.classroom.round.finished:
+            self.classroom.round.finish()  # hand in what there is: the trainer's board gets it at once
+            self.classroom.update(tick=False)
         self.app.show(ReportScreen(self.app, self.session, lesson=self.lesson, step_index=self.step_index,
-                                   pass_mark=self.pass_mark))
+                                   pass_mark=self.pass_mark, classroom=self.classroom))
 
     def _toggle_quick(self) -> None:
         if self.quick_panel is not None:
@@ -222,6 +226,11 @@ class WorkbenchScreen(Screen):
         for ev in events:
             if ev.kind == "buyer_line":
                 self.app.ding()
+        if self.classroom is not None:
+            self.classroom.update(tick=False)  # stream what is new to the trainer
+            if self.classroom.round is not None and self.classroom.round.finished and not self.session.finished:
+                self._finish()  # the trainer ended the round
+                return
         if self.recorder is not None:
             err = self.recorder.sync()  # every line is stored as it happens
             if err:

@@ -1,0 +1,378 @@
+"""Classroom in the window: the trainer's room (code, students, rounds, live leaderboard, podium,
+transcripts) and the student's side (join, play rounds in the workbench, role-play chats)."""
+from __future__ import annotations
+
+import html
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UISelectionList, UITextBox, UITextEntryLine
+
+from ..app import Screen
+from ..widgets import text as tx
+from ..widgets.chatview import ChatView
+from ..widgets.replybox import ReplyBox
+
+OUTCOME = {"success": "成交", "lost": "离开", "bad_review": "差评", "escalated": "投诉", "unfinished": "未完",
+           None: "进行中"}
+
+
+# ---------------------------------------------------------------- trainer
+
+class HostScreen(Screen):
+    """The trainer's room. The host object lives on the app, so resizing never closes the room."""
+
+    def build(self) -> None:
+        app = self.app
+        if getattr(app, "classroom_host", None) is None:
+            from game.classroom.host import ClassroomHost
+            from game.scoring.cli import make_judge
+            for port in (8765, 0):  # the usual port, else any free one
+                try:
+                    app.classroom_host = ClassroomHost(app.library, store=app.store, port=port,
+                                                       host=getattr(app, "classroom_bind", "0.0.0.0"),
+                                                       judge=make_judge(app.library))
+                    break
+                except OSError:
+                    continue
+        self.host = app.classroom_host
+        self.mode = getattr(self, "mode", "practice")
+        self.roleplay = getattr(self, "roleplay", False)
+        self.selected_student = getattr(self, "selected_student", None)
+        self.notice = getattr(self, "notice", "")
+        w, h = app.size
+        items = [(f"课程 · {l.title} 第{i + 1}关", f"L:{l.id}:{i}")
+                 for l in sorted(app.library.lessons.values(), key=lambda l: l.order) for i, _ in enumerate(l.steps)]
+        items += [(f"买家 · {p.title}", f"P:{p.id}") for p in sorted(app.library.personas.values(),
+                                                                 key=lambda p: (p.difficulty, p.id))]
+        self.pick = UISelectionList(pygame.Rect(24, 170, 360, h - 420), items, self.m)
+        y = h - 240
+        self.mode_btn = UIButton(pygame.Rect(24, y, 176, 40), self._mode_label(), self.m)
+        self.rp_btn = UIButton(pygame.Rect(208, y, 176, 40), self._rp_label(), self.m)
+        self.start_btn = UIButton(pygame.Rect(24, y + 50, 176, 44), "开始本轮", self.m, object_id="#primary")
+        self.end_btn = UIButton(pygame.Rect(208, y + 50, 176, 44), "结束本轮", self.m)
+        self.export_btn = UIButton(pygame.Rect(24, y + 104, 176, 40), "导出报告", self.m)
+        self.close_btn = UIButton(pygame.Rect(208, y + 104, 176, 40), "关闭课堂", self.m)
+        self.transcript = UITextBox("点击排行榜上的学员查看对话", pygame.Rect(w - 400, 170, 376, h - 200), self.m,
+                                    allow_split_dashes=False)
+        self.rows: list[tuple[pygame.Rect, str]] = []
+        self._transcript_for = None
+
+    def _mode_label(self) -> str:
+        return "模式: 练习" if self.mode == "practice" else "模式: 考试"
+
+    def _rp_label(self) -> str:
+        return "角色扮演: 开" if self.roleplay else "角色扮演: 关"
+
+    def _start(self) -> None:
+        sel = self.pick.get_single_selection(include_object_id=True)
+        if not sel:
+            self.notice = "先在左边选一个课程关卡或买家"
+            return
+        kind, *rest = sel[1].split(":")
+        try:
+            if kind == "L":
+                self.host.start_round(lesson=rest[0], step=int(rest[1]), mode=self.mode, roleplay=self.roleplay)
+            else:
+                self.host.start_round([rest[0]], mode=self.mode, roleplay=self.roleplay)
+            self.notice = "本轮已开始"
+        except ValueError as exc:
+            self.notice = str(exc)
+
+    def process_event(self, ev) -> bool:
+        if ev.type == pygame_gui.UI_BUTTON_PRESSED:
+            if ev.ui_element is self.start_btn:
+                self._start()
+            elif ev.ui_element is self.end_btn:
+                self.host.end_round()
+                self.notice = "正在收取最后的成绩…"
+            elif ev.ui_element is self.mode_btn:
+                self.mode = "exam" if self.mode == "practice" else "practice"
+                self.mode_btn.set_text(self._mode_label())
+            elif ev.ui_element is self.rp_btn:
+                self.roleplay = not self.roleplay
+                self.rp_btn.set_text(self._rp_label())
+            elif ev.ui_element is self.export_btn:
+                try:
+                    path = self.host.export()
+                    self.notice = f"已导出: {path}"
+                except (OSError, ValueError) as exc:
+                    self.notice = f"导出失败: {exc}"
+            elif ev.ui_element is self.close_btn:
+                self._close()
+            return True
+        if ev.type == pygame.MOUSEBUTTONDOWN and ev.button == 1:
+            for r, name in self.rows:
+                if r.collidepoint(ev.pos):
+                    self.selected_student = name
+                    self._transcript_for = None
+                    return True
+        if ev.type == pygame.KEYDOWN and ev.key == pygame.K_ESCAPE:
+            self._close()
+            return True
+        return False
+
+    def _close(self) -> None:
+        from .start import StartScreen
+        self.app.classroom_host.close()
+        self.app.classroom_host = None
+        self.app.show(StartScreen(self.app))
+
+    def wants_to_close(self) -> bool:
+        return self.host.current_round is not None
+
+    def update(self, dt: float) -> None:
+        for ev in self.host.events():
+            if ev.kind == "round_ended":
+                self.notice = "本轮结束"
+            elif ev.kind == "joined":
+                self.notice = f"{ev.data.get('name', '')} 加入了课堂" if isinstance(ev.data, dict) else self.notice
+        if self.selected_student and self._transcript_for != self._transcript_key():
+            self._transcript_for = self._transcript_key()
+            self.transcript.set_text(self._transcript_html(self.selected_student))
+
+    def _transcript_key(self):
+        chats = self.host.transcript(self.selected_student) if self.selected_student else []
+        return (self.selected_student, sum(len(c["messages"]) for c in chats), tuple(c["outcome"] for c in chats))
+
+    def _transcript_html(self, name: str) -> str:
+        parts = [f"<b>{html.escape(name)}</b>"]
+        for c in self.host.transcript(name):
+            total = f" · {c['total']:.0f}分" if c.get("total") is not None else ""
+            parts.append(f"<b>{html.escape(c['title'])}</b> {OUTCOME.get(c['outcome'], c['outcome'])}{total}")
+            for m in c["messages"]:
+                who = "买家" if m["who"] == "buyer" else "客服"
+                col = "#8A9099" if m["who"] == "buyer" else "#1F2329"
+                parts.append(f"<font color='{col}'>{who} {m['time']:.0f}s:</font> {html.escape(m['text'])}")
+        return "<br>".join(parts)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.t
+        w, h = self.app.size
+        surface.blit(t.title.render("课堂 · 培训师", True, t.c("text")), (24, 20))
+        code = t.font(round(40 * t.scale), bold=True).render(self.host.code, True, t.c("accent"))
+        surface.blit(t.text("加入码", t.small_size, "muted"), (24, 72))
+        surface.blit(code, (24, 92))
+        surface.blit(t.text(f"学员在自己的电脑上: 加入课堂 → 地址 {self.host.address()}", t.small_size, "text"),
+                     (24 + code.get_width() + 24, 100))
+        surface.blit(t.text(f"或终端: python main.py join {self.host.address()} --name 姓名 --code {self.host.code}",
+                            t.small_size, "muted"), (24 + code.get_width() + 24, 124))
+        rnd = self.host.current_round
+        status = f"本轮: {rnd.get('title', '')}" if rnd else "尚未开始本轮(选择关卡或买家,再点开始)"
+        surface.blit(t.text(status, t.small_size, "text"), (400, 150))
+        # Live leaderboard.
+        x0, y = 400, 178
+        width = w - 400 - 24 - 400 - 16
+        heads = [("名次", 0), ("学员", 50), ("得分", 210), ("结果", 270), ("平均回复", 340)]
+        for label, dx in heads:
+            surface.blit(t.text(label, t.small_size, "muted"), (x0 + dx, y))
+        y += 26
+        self.rows = []
+        board = self.host.leaderboard() if rnd else []
+        shown = {r["name"] for r in board}
+        board += [{"rank": None, "name": s["name"], "score": None, "outcome": None, "avg_reply": None,
+                   "connected": s.get("connected", True)} for s in self.host.students() if s["name"] not in shown]
+        for row in board[: max(0, (h - y - 180) // 30)]:
+            r = pygame.Rect(x0 - 6, y - 3, width, 28)
+            if row["name"] == self.selected_student:
+                pygame.draw.rect(surface, t.c("selected"), r, border_radius=4)
+            self.rows.append((r, row["name"]))
+            colour = "text" if row.get("connected", True) else "muted"
+            vals = [str(row["rank"] or "-"), tx.fit(t.small, row["name"], 150),
+                    "-" if row["score"] is None else f"{row['score']:.0f}",
+                    OUTCOME.get(row.get("outcome"), str(row.get("outcome"))),
+                    "-" if row.get("avg_reply") is None else f"{row['avg_reply']:.1f}秒"]
+            for (label, dx), v in zip(heads, vals):
+                surface.blit(t.text(v, t.small_size, colour), (x0 + dx, y))
+            y += 30
+        if not board:
+            surface.blit(t.text("等待学员加入…", t.small_size, "muted"), (x0, y))
+        # The podium of the last finished round.
+        pod = self.host.podium() if rnd is None or rnd.get("ended") else []
+        if pod:
+            base = h - 60
+            centres = {1: x0 + width // 2, 2: x0 + width // 2 - 120, 3: x0 + width // 2 + 120}
+            heights = {1: 110, 2: 80, 3: 60}
+            for p in pod:
+                c = centres[p["place"]]
+                box = pygame.Rect(c - 50, base - heights[p["place"]], 100, heights[p["place"]])
+                pygame.draw.rect(surface, t.c("accent") if p["place"] == 1 else t.c("accent_soft"), box,
+                                 border_radius=6)
+                surface.blit(t.text(f"{p['place']}", bold=True), (box.x + 8, box.y + 6))
+                name = t.text(tx.fit(t.small, p["name"], 96), t.small_size)
+                surface.blit(name, name.get_rect(midbottom=(c, box.y - 22)))
+                sc = t.text(f"{p['score']:.0f}分", t.small_size, "muted")
+                surface.blit(sc, sc.get_rect(midbottom=(c, box.y - 4)))
+        if self.notice:
+            surface.blit(t.text(self.notice[:60], t.small_size, "accent"), (24, h - 28))
+
+
+# ---------------------------------------------------------------- student
+
+class JoinScreen(Screen):
+    """Address, name and code; then wait for the trainer's round."""
+
+    def build(self) -> None:
+        w, _ = self.app.size
+        cx = w // 2
+        self.addr = UITextEntryLine(pygame.Rect(cx - 180, 180, 360, 44), self.m, placeholder_text="地址, 如 192.168.1.5:8765")
+        self.addr.set_text(getattr(self.app, "last_classroom_address", ""))
+        self.name = UITextEntryLine(pygame.Rect(cx - 180, 256, 360, 44), self.m, placeholder_text="你的名字")
+        self.name.set_text(self.app.settings.profile[:16])
+        self.code = UITextEntryLine(pygame.Rect(cx - 180, 332, 360, 44), self.m, placeholder_text="6位加入码")
+        self.join_btn = UIButton(pygame.Rect(cx - 180, 400, 176, 44), "加入", self.m, object_id="#primary")
+        self.back_btn = UIButton(pygame.Rect(cx + 4, 400, 176, 44), "返回", self.m)
+        self.status = getattr(self, "status", "")
+
+    def process_event(self, ev) -> bool:
+        if ev.type == pygame_gui.UI_BUTTON_PRESSED:
+            if ev.ui_element is self.join_btn:
+                self._join()
+            elif ev.ui_element is self.back_btn:
+                self._leave_class()
+            return True
+        if ev.type == pygame.KEYDOWN and ev.key == pygame.K_ESCAPE:
+            self._leave_class()
+            return True
+        return False
+
+    def _leave_class(self) -> None:
+        from .start import StartScreen
+        student = getattr(self.app, "classroom_student", None)
+        if student is not None:
+            student.client.close()
+            self.app.classroom_student = None
+        self.app.show(StartScreen(self.app))
+
+    def _join(self) -> None:
+        from game.classroom.client import ClassroomClient
+        from game.classroom.student import ClassroomStudent
+        from game.scoring.cli import make_judge
+        addr, name, code = self.addr.get_text().strip(), self.name.get_text().strip(), self.code.get_text().strip()
+        if not (addr and name and code):
+            self.status = "请填写地址、名字和加入码"
+            return
+        self.app.last_classroom_address = addr
+        lib = self.app.library
+        client = ClassroomClient(addr, name, code)  # connects on its own thread; never blocks the window
+        self.app.classroom_student = ClassroomStudent(client, lib, judge_factory=lambda: make_judge(lib))
+        self.status = "正在连接…"
+
+    def update(self, dt: float) -> None:
+        student = getattr(self.app, "classroom_student", None)
+        if student is None:
+            return
+        for m in student.update(tick=False):
+            if m.get("type") == "status":
+                self.status = m.get("text") or m.get("state", "")
+            elif m.get("type") == "refused":
+                self.status = m.get("text") or "加入被拒绝"
+            elif m.get("type") == "welcome":
+                self.status = "已加入课堂,等待培训师开始本轮…"
+        rnd = student.round
+        if rnd is not None and not rnd.finished and rnd.round not in student.ended:
+            if rnd.kind == "roleplay":
+                self.app.show(RolePlayScreen(self.app, student))
+            else:
+                from .workbench import WorkbenchScreen
+                self.app.show(WorkbenchScreen(self.app, rnd.session, classroom=student))
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.t
+        w, _ = self.app.size
+        cx = w // 2
+        surface.blit(t.title.render("加入课堂", True, t.c("text")), (cx - 180, 90))
+        for label, y in (("培训师的地址", 160), ("名字", 236), ("加入码", 312)):
+            surface.blit(t.text(label, t.small_size, "muted"), (cx - 180, y))
+        student = getattr(self.app, "classroom_student", None)
+        if student is not None and student.podium:
+            surface.blit(t.text("上一轮前三名: " + "  ".join(f"{p['place']}. {p['name']} {p['score']:.0f}"
+                                                        for p in student.podium), bold=True), (cx - 180, 520))
+        if self.status:
+            surface.blit(t.text(self.status[:50], t.small_size, "accent"), (cx - 180, 470))
+
+
+class RolePlayScreen(Screen):
+    """A role-play chat: the agent types to a classmate; the buyer sees the persona card and ends the chat."""
+
+    def __init__(self, app, student):
+        super().__init__(app)
+        self.student = student
+        self.seat = student.round
+        self.reply = ReplyBox(self.t, pygame.Rect(0, 0, 10, 10), on_send=self._send)
+        self._html_n = -1
+
+    def build(self) -> None:
+        w, h = self.app.size
+        side = 360
+        self.text = UITextBox("", pygame.Rect(24, 80, w - side - 72, h - 240), self.m, allow_split_dashes=False)
+        self.reply.rect = pygame.Rect(24, h - 140, w - side - 72 - 100, 110)
+        self.send_btn = UIButton(pygame.Rect(self.reply.rect.right + 8, h - 140, 92, 110), "发送", self.m,
+                                 object_id="#primary")
+        self.end_btns = []
+        if self.seat.role == "buyer":
+            for i, (label, outcome) in enumerate((("成交/解决", "success"), ("离开", "lost"), ("差评", "bad_review"))):
+                self.end_btns.append((UIButton(pygame.Rect(w - side - 24 + i * 120, h - 60, 112, 40), label, self.m),
+                                      outcome))
+        self._html_n = -1
+
+    def _send(self, text: str) -> None:
+        self.seat.say(text)
+        self.reply.set_text("")
+
+    def process_event(self, ev) -> bool:
+        if ev.type == pygame_gui.UI_BUTTON_PRESSED:
+            if ev.ui_element is self.send_btn:
+                self._send(self.reply.text)
+            for b, outcome in self.end_btns:
+                if ev.ui_element is b:
+                    self.seat.end(outcome)
+            return True
+        return self.reply.handle(ev)
+
+    def update(self, dt: float) -> None:
+        self.student.update()
+        self.reply.update(dt)
+        self.reply.enabled = not self.seat.finished
+        if len(self.seat.lines) != self._html_n:
+            self._html_n = len(self.seat.lines)
+            parts = []
+            for m in self.seat.lines:
+                mine = m["who"] == self.seat.role
+                who = "我" if mine else ("买家" if m["who"] == "buyer" else "客服")
+                parts.append(f"<b>{who}</b> <font color='#8A9099'>{m['time']:.0f}s</font><br>{html.escape(m['text'])}")
+                fb = m.get("feedback")
+                if fb and self.seat.role == "agent" and self.seat.mode == "practice":
+                    for v in (fb.get("violations") or [])[:2]:
+                        parts.append(f"<font color='#E5484D'>⚠ {html.escape(v.get('title', ''))}</font>")
+            self.text.set_text("<br>".join(parts) or "等待对方发言…")
+        if self.student.round is not self.seat or self.seat.round in self.student.ended:
+            if self.seat.finished:
+                self.app.show(JoinScreen(self.app))
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.t
+        w, h = self.app.size
+        role = "你扮演买家" if self.seat.role == "buyer" else "你扮演客服"
+        surface.blit(t.title.render(f"角色扮演 · {role}", True, t.c("text")), (24, 20))
+        surface.blit(t.text(f"对方: {self.seat.partner or '模拟买家'}", t.small_size, "muted"), (24, 56))
+        x = w - 360 - 24
+        card = self.seat.card if self.seat.role == "buyer" else None
+        lines = []
+        if card:
+            lines = [f"你是: {card['buyer']} ({card['title']})", card["want"], "可以这样开口: " + " / ".join(card["openings"][:3])]
+            lines += ["之后可能说: " + " / ".join(card["lines"][:4])]
+        elif self.seat.product:
+            p = self.seat.product
+            lines = [f"{p['shop']} · {p['product']}", f"标价 ¥{p['list_price']:g}  最低可让 ¥{p['floor_price']:g}",
+                     f"买家: {p['buyer']}"]
+        y = 80
+        for line in lines:
+            img = tx.render(t.small, line, t.c("text"), 340)
+            surface.blit(img, (x, y))
+            y += img.get_height() + 10
+        if self.seat.result:
+            r = self.seat.result
+            total = f" · 客服得分 {r['total']:.0f}" if r.get("total") is not None else ""
+            surface.blit(t.text(f"对话结束: {OUTCOME.get(r['outcome'], r['outcome'])}{total}", bold=True), (x, h - 110))
+        self.reply.draw(surface)
