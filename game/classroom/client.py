@@ -24,6 +24,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from .loops import close_loop
 from . import protocol as P
 from .protocol import ProtocolError
 
@@ -199,15 +200,7 @@ class ClassroomClient:
         except Exception as exc:  # never a silent dead client: the UI is told
             self._status("closed", f"连接出错: {exc}")
         finally:
-            try:
-                pending = [t for t in asyncio.all_tasks(self._loop) if not t.done()]
-                for t in pending:
-                    t.cancel()
-                if pending:
-                    self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-                self._loop.run_until_complete(self._loop.shutdown_asyncgens())
-            finally:
-                asyncio.set_event_loop(None)
+            close_loop(self._loop)
 
     async def _main(self) -> None:
         from websockets.asyncio.client import connect

@@ -35,6 +35,7 @@ from pathlib import Path
 from game.store.db import StoredMessage, StoreError
 from game.store.recorder import content_hash, persona_info
 
+from .loops import close_loop
 from . import protocol as P
 from .protocol import ProtocolError
 from .roleplay import HumanBuyerChat, persona_card, product_card
@@ -231,15 +232,7 @@ class ClassroomHost:
                 self._failure = exc
                 self._ready.set()
         finally:
-            try:
-                pending = [t for t in asyncio.all_tasks(self._loop) if not t.done()]
-                for t in pending:
-                    t.cancel()
-                if pending:
-                    self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-                self._loop.run_until_complete(self._loop.shutdown_asyncgens())
-            finally:
-                asyncio.set_event_loop(None)
+            close_loop(self._loop)
 
     async def _serve(self, host: str, port: int) -> None:
         from websockets.asyncio.server import serve
