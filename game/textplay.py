@@ -182,7 +182,7 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
                     screen.show(f"{_clock(ev.time)} {name}: {ev.text}{tag}")
                 elif ev.kind == "agent_line" and ev.data.get("wait", 0) > 0:
                     w = ev.data["wait"]
-                    limit = persona.buyer.first_reply if ev.data.get("first") else persona.buyer.reply
+                    limit = ev.data.get("limit", persona.buyer.reply)
                     mark = "✓" if w <= limit else "超时"
                     screen.show(f"   (回复用时 {w:.1f} 秒 {mark})")
                 elif ev.kind == "feedback":

@@ -156,13 +156,14 @@ class Conversation:
         if self.finished:
             return self._flush()
         away = self.persona.states[self.state].away
+        limit = self.reply_limit
         wait = (now - self._unanswered_since) if self._unanswered_since is not None and not away else 0.0
         first = not self._replied
         self._replied = True
         msg = Message(now, "agent", text, "message" if away else "line", wait=wait, first=first,
                       typing_started=typing_started)
         self.transcript.append(msg)
-        self._emit("agent_line", text, wait=wait, first=first)
+        self._emit("agent_line", text, wait=wait, first=first, limit=limit)
         reading = self.reader.read(text)
         msg.intents = reading.names
         v = self.vars
@@ -217,11 +218,15 @@ class Conversation:
             return self._patience_deadline()
         return None
 
+    @property
+    def reply_limit(self) -> float:
+        """Seconds the buyer gives the trainee now: this state's own patience, else first or later reply."""
+        b, st = self.persona.buyer, self.persona.states[self.state]
+        return st.reply if st.reply is not None else (b.reply if self._replied else b.first_reply)
+
     def _patience_deadline(self) -> float:
         # One expression for both tick() and next_due(), so float rounding cannot make them disagree.
-        b, st = self.persona.buyer, self.persona.states[self.state]
-        limit = st.reply if st.reply is not None else (b.reply if self._replied else b.first_reply)
-        return self._waiting_since + limit
+        return self._waiting_since + self.reply_limit
 
     @property
     def choices(self):

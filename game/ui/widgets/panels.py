@@ -68,9 +68,7 @@ class BuyerList:
                 since = conv.waiting_since
                 if since is not None:
                     secs = max(0.0, now - since)
-                    b = conv.persona.buyer
-                    limit = b.reply if any(m.who == "agent" for m in conv.transcript) else b.first_reply
-                    col = wait_colour(t, secs, limit, self.golden)
+                    col = wait_colour(t, secs, conv.reply_limit, self.golden)
                     clock = t.text(f"{secs:.0f}秒", t.small_size, _colour_name(t, col))
                     pygame.draw.circle(surface, col, (right - clock.get_width() - 10, r.y + 18), 5)
                     surface.blit(clock, (right - clock.get_width(), r.y + 10))
