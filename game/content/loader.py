@@ -46,6 +46,9 @@ class Library:
     # Reader word lists from rules/reader.yaml; None when the file is missing (the reader then uses the
     # shipped one). Groups with errors are left out: Reader(lib.intents, lib.lexicon).
     lexicon: Lexicon | None = None
+    # Why chats did not convert, from rules/diagnosis.yaml (game.store.diagnose.DiagnosisRules); None when
+    # the file is missing (the diagnosis then uses the shipped one). Entries with errors are left out.
+    diagnosis: object = None
 
     @property
     def intent_names(self) -> list[str]:
@@ -190,6 +193,21 @@ def load_quick_phrases(path: Path) -> tuple[Report, list[str]]:
     sh.keys(d, "the quick phrases file", {"version": None, "phrases": list}, required=("phrases",))
     sh.version(d)
     return report, list(sh.text_list(d, "phrases", "the quick phrases file", allow_scalar=False))
+
+
+def load_diagnosis(path: Path, intents=None, rubric=None) -> tuple[Report, object]:
+    """The causes of an unconverted chat (rules/diagnosis.yaml), checked against the library's intent
+    names and the rubric's categories, rule ids and severities when given."""
+    from game.store.diagnose import DiagnosisRules, check_diagnosis_rules
+    report, d = _read(path)
+    if d is None:
+        return report, DiagnosisRules()
+    cfg = getattr(rubric, "config", None)
+    return report, check_diagnosis_rules(
+        d, report, intents=list(intents) if intents else None,
+        categories=list(cfg.categories) if cfg is not None else None,
+        rule_ids=[r.id for r in rubric.rules] if rubric is not None else None,
+        severities=list(cfg.severities) if cfg is not None else None)
 
 
 # ---------------------------------------------------------------- shops
@@ -627,6 +645,10 @@ def load_library(root: Path | str = "scenarios", extra_personas: list[Path] | No
     from game.scoring.rubric import load_rubric  # the scoring rubric and config (rubric*.yaml, scoring.yaml)
     reps, lib.rubric = load_rubric(rules, lib.intent_names if lib.intents else None)
     lib.reports.extend(reps)
+    diagnosis_path = rules / "diagnosis.yaml"
+    if diagnosis_path.exists():
+        rep, lib.diagnosis = load_diagnosis(diagnosis_path, lib.intent_names, lib.rubric)
+        lib.reports.append(rep)
     seen_ids: dict[str, str] = {}
     for path in sorted((root / "shops").glob("*.yaml")):
         rep, shop = load_shop(path)

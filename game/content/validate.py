@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .diagnostics import Report
-from .loader import (Library, add_persona, load_buyer_defaults, load_intents, load_quick_phrases, load_reader_rules,
-                     load_shop)
+from .loader import (Library, add_persona, load_buyer_defaults, load_diagnosis, load_intents, load_quick_phrases,
+                     load_reader_rules, load_shop)
 from .testcases import load_tests, test_files
 
 
@@ -24,6 +24,8 @@ def kind_of(path: Path) -> str:
         return "reader"
     if path.parent.name == "rules" and path.name == "quick_phrases.yaml":
         return "quick_phrases"
+    if path.parent.name == "rules" and path.name == "diagnosis.yaml":
+        return "diagnosis"
     if path.parent.name == "rules" and (path.name == "scoring.yaml" or path.name.startswith("rubric")):
         return "rubric"
     return "persona"
@@ -46,6 +48,8 @@ def check_file(lib: Library, path: Path) -> Report:
         return load_reader_rules(path)[0]
     if kind == "quick_phrases":
         return load_quick_phrases(path)[0]
+    if kind == "diagnosis":
+        return load_diagnosis(path, lib.intent_names, lib.rubric)[0]
     if kind == "rubric":
         from game.scoring.rubric import check_file as check_rubric
         return check_rubric(path, lib.intent_names if lib.intents else None)

@@ -36,6 +36,16 @@ def _intent_titles(content) -> dict[str, str]:
         return {}
 
 
+def _diagnosis(content):
+    """The content folder's rules/diagnosis.yaml (DiagnosisRules); None (the shipped file) when it has none."""
+    try:
+        from game.content.loader import load_diagnosis
+        path = Path(content) / "rules" / "diagnosis.yaml"
+        return load_diagnosis(path)[1] if path.exists() else None
+    except Exception:  # as above: never the history's business
+        return None
+
+
 def _profile_arg(name):
     if name is None:
         return None
@@ -74,7 +84,8 @@ def cmd_replay(args) -> int:
             return _verify(store, args)
     with store:
         try:
-            ok = run_replay(store, args.id, sys.stdout, speed=args.speed, intent_titles=_intent_titles(args.content))
+            ok = run_replay(store, args.id, sys.stdout, speed=args.speed, intent_titles=_intent_titles(args.content),
+                            diagnosis=_diagnosis(args.content))
         except KeyboardInterrupt:
             print("\n已停止回放。")
             return 0
@@ -163,10 +174,10 @@ def cmd_export(args) -> int:
     with store:
         sessions = store.sessions(profile=profile, since=since)
         if args.format == "csv":
-            text = to_csv(store, sessions)
+            text = to_csv(store, sessions, _diagnosis(args.content))
         else:
             text = to_html(store, sessions, profile=profile, since=args.since,
-                           intent_titles=_intent_titles(args.content))
+                           intent_titles=_intent_titles(args.content), diagnosis=_diagnosis(args.content))
     if args.output == "-":
         sys.stdout.write(text.lstrip("\ufeff"))
         return 0

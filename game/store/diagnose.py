@@ -4,45 +4,195 @@
 Each cause is derived from what the store keeps: reply waits and the buyer's nudges, the trainee's
 intents, the buyer's confused or repeated lines, the scorer's feedback categories, the state changes
 and the outcome. Without a scorer the text-only signals still work.
+
+The causes' titles and advice, the intent groups, which scorer categories and rules point at which
+cause, and the fallback words for unjudged replies are data in scenarios/rules/diagnosis.yaml
+(Library.diagnosis; the shipped file by default). Fallback words are matched on the compact text, so
+spacing, punctuation and traditional characters do not matter.
 """
 from __future__ import annotations
 
-import re
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from game.content.diagnostics import Report, unknown
+from game.content.schema import Shape, found_name, is_type
+from game.content.yamlpos import PosDict
+from game.language.normalize import compact_phrase, prepare
 
 from .db import Session, StoredMessage, StoredTransition
 from .jsonable import feedback_items
 
-CAUSES: dict[str, tuple[str, str]] = {
-    "facts": ("产品不熟",
-              "先熟悉商品详情页和店铺政策(价格、库存、尺码、发货、退换),回答前核对商品卡片;"
-              "不确定时说“亲,您稍等,我帮您确认一下”,不要说“不知道”,更不能说错。"),
-    "slow": ("反应不灵敏",
-             "首次回复不超过15秒(黄金6秒),之后每次不超过20秒;来不及详细回答时先回"
-             "“亲,您稍等,我帮您查询下”,再尽快答复。"),
-    "flat": ("介绍产品不够生动",
-             "讲出卖点和使用感受:材质、做工、适合谁、其他顾客的评价,配合表情;"
-             "不要只回“有的”“嗯”,也不要反复发同一句话。"),
-    "objection": ("异议没有解决",
-                  "先认同买家的顾虑,再讲价值或给出方案(赠品、包邮、请示店长、换货),"
-                  "确认买家满意后再推进下单;不要只说不能。"),
-    "attitude": ("态度生硬",
-                 "称呼“亲/您”,多用“哦、呢、呀”和表情;拒绝时先说“非常抱歉”,再给替代方案;"
-                 "不质问、不争辩、不命令、不推卸责任。"),
-}
-ORDER = tuple(CAUSES)
+# The causes the diagnosis computes, in the order ties are broken. Their titles and advice, the intent
+# groups, the scorer's categories and the fallback words are data: scenarios/rules/diagnosis.yaml.
+CODES = ("facts", "slow", "flat", "objection", "attitude")
+ORDER = CODES
+INTENT_GROUPS = ("describe", "answer", "refuse", "rude", "short_ok")
+WORD_GROUPS = ("unsure", "bare_refusal", "polite")
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "scenarios" / "rules" / "diagnosis.yaml"
 
-_UNSURE = re.compile(r"不知道|不清楚|不太清楚|不确定|不了解|找不到人问|我也不懂|没听说")
-_BARE_REFUSAL = re.compile(r"^\s*(不行|不能|没有|没办法|不可以|不卖|不包邮)[,,。.!!]*\s*$")
-_POLITE = re.compile(r"亲|您|谢谢|感谢|抱歉|不好意思|/:")
-_DESCRIBE = {"introduce_product", "recommend", "assure_quality", "justify_price"}
-_ANSWER = {"justify_price", "empathize", "apologize", "offer_gift", "offer_free_shipping", "offer_discount",
-           "escalate", "wait_moment", "offer_exchange", "offer_refund", "offer_compensation", "cover_shipping",
-           "assure_quality"}
-_SHORT_OK = {"greet", "thank", "farewell", "wait_moment", "confirm_order", "rude", "blame_shift"}
-_ATTITUDE_CATS = {"politeness": 1.0, "forbidden": 1.0, "taboo": 1.0, "insult": 2.0, "blame_shifting": 1.5,
-                  "absolute_promise": 0.5}
-_SEVERITY = {"minor": 0.5, "major": 1.0, "severe": 2.0}
+
+@dataclass(frozen=True)
+class Signal:
+    """What one kind of scorer fault adds to a cause: base + scale × severity weight."""
+    cause: str
+    base: float = 0.0
+    scale: float = 0.0
+    evidence: bool = True
+
+
+@dataclass
+class DiagnosisRules:
+    """rules/diagnosis.yaml, read: what is left out (missing or broken) simply gives no signal."""
+    causes: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (title, advice)
+    severity: dict[str, float] = field(default_factory=dict)
+    categories: dict[str, Signal] = field(default_factory=dict)
+    rules: dict[str, Signal] = field(default_factory=dict)
+    intents: dict[str, frozenset] = field(default_factory=dict)
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # compact forms
+    short_reply: int = 4
+    emoticon_is_polite: bool = False
+
+    def title(self, code: str) -> str:
+        return self.causes.get(code, (code, ""))[0]
+
+    def advice(self, code: str) -> str:
+        return self.causes.get(code, (code, ""))[1]
+
+    def group(self, name: str) -> frozenset:
+        return self.intents.get(name, frozenset())
+
+
+def check_diagnosis_rules(d, report: Report, intents=None, categories=None, rule_ids=None,
+                          severities=None) -> DiagnosisRules:
+    """Read a loaded rules/diagnosis.yaml into DiagnosisRules, every problem in `report` with its position.
+
+    `intents`, `categories`, `rule_ids` and `severities` are the names the content library knows
+    (None: not checked)."""
+    sh = Shape(report)
+    out = DiagnosisRules()
+    sh.keys(d, "the diagnosis file", {"version": None, "causes": dict, "severity": dict, "feedback": dict,
+                                      "intents": dict, "fallback": dict}, required=("causes",))
+    sh.version(d)
+    causes = d.get("causes")
+    if isinstance(causes, PosDict):
+        suggested = set()
+        for code, spec in causes.items():
+            where = f"cause '{code}'"
+            if code not in CODES:
+                msg, hint = unknown("cause", code, CODES)
+                report.error(causes.key_mark(code), msg, hint)
+                suggested.add(hint.split("'")[1] if hint.startswith("did you mean") else "")
+                continue
+            if not sh.mapping(spec, causes.value_mark(code), where):
+                continue
+            if sh.keys(spec, where, {"title": str, "advice": str}, required=("title", "advice")) \
+                    and all(isinstance(spec.get(k), str) and spec[k].strip() for k in ("title", "advice")):
+                out.causes[code] = (spec["title"].strip(), " ".join(spec["advice"].split()))
+            elif all(k in spec for k in ("title", "advice")):
+                report.error(spec.mark, f"{where} needs a title and advice that are not empty")
+        for code in CODES:
+            if code not in causes and code not in suggested:  # a misspelt cause was reported already
+                report.error(causes.mark, f"the cause '{code}' is missing", "every one of " + ", ".join(CODES)
+                             + " needs a title and advice")
+    sev = d.get("severity")
+    if isinstance(sev, PosDict):
+        for name in sev:
+            if severities is not None and name not in severities:
+                report.error(sev.key_mark(name), *unknown("severity", name, severities))
+                continue
+            if not is_type(sev[name], float) or sev[name] < 0:
+                report.error(sev.value_mark(name), f"severity '{name}' must be a number of at least 0, "
+                             f"not {found_name(sev[name])}")
+                continue
+            out.severity[str(name)] = float(sev[name])
+    fb = d.get("feedback")
+    if isinstance(fb, PosDict):
+        sh.keys(fb, "'feedback'", {"categories": dict, "rules": dict})
+        for key, known, kind in (("categories", categories, "category"), ("rules", rule_ids, "rubric rule")):
+            m = fb.get(key)
+            if not isinstance(m, PosDict):
+                continue
+            target = out.categories if key == "categories" else out.rules
+            for name, spec in m.items():
+                where = f"{kind} '{name}' in 'feedback'"
+                if known is not None and name not in known:
+                    report.error(m.key_mark(name), *unknown(kind, name, known))
+                    continue
+                if not sh.mapping(spec, m.value_mark(name), where):
+                    continue
+                if not sh.keys(spec, where, {"cause": str, "base": float, "scale": float, "evidence": bool},
+                               required=("cause",)) or "cause" not in spec:
+                    continue
+                if spec["cause"] not in CODES:
+                    report.error(spec.value_mark("cause"), *unknown("cause", spec["cause"], CODES))
+                    continue
+                target[str(name)] = Signal(spec["cause"], float(sh.number(spec, "base", where, lo=0, default=0)),
+                                           float(sh.number(spec, "scale", where, lo=0, default=0)),
+                                           bool(spec.get("evidence", True)))
+    groups = d.get("intents")
+    if isinstance(groups, PosDict):
+        sh.keys(groups, "'intents'", {g: list for g in INTENT_GROUPS})
+        for g in INTENT_GROUPS:
+            names = sh.text_list(groups, g, "'intents'", allow_scalar=False)
+            v = groups.get(g)
+            good = []
+            for i, name in enumerate(names):
+                if intents is not None and name not in intents:
+                    report.error(v.item_mark(i), *unknown("intent", name, intents))
+                else:
+                    good.append(name)
+            out.intents[g] = frozenset(good)
+    fbk = d.get("fallback")
+    if isinstance(fbk, PosDict):
+        sh.keys(fbk, "'fallback'", {"short_reply": int, "emoticon_is_polite": bool,
+                                    **{g: list for g in WORD_GROUPS}})
+        n = sh.number(fbk, "short_reply", "'fallback'", lo=0, hi=100)
+        if n is not None:
+            out.short_reply = int(n)
+        out.emoticon_is_polite = fbk.get("emoticon_is_polite") is True
+        for g in WORD_GROUPS:
+            words = sh.text_list(fbk, g, "'fallback'", allow_scalar=False)
+            v = fbk.get(g)
+            kept = []
+            for i, w in enumerate(words):
+                c = compact_phrase(w)
+                if not c:
+                    report.error(v.item_mark(i), f"'{w}' in '{g}' has no letter or digit, so it never matches",
+                                 "words are matched without spaces and punctuation")
+                else:
+                    kept.append(c)
+            out.words[g] = tuple(dict.fromkeys(kept))
+    return out
+
+
+_default: DiagnosisRules | None = None
+_default_key: tuple | None = None
+
+
+def default_rules() -> DiagnosisRules:
+    """The shipped scenarios/rules/diagnosis.yaml, loaded again when it changes. Never raises: its
+    problems are `validate`'s business; a missing or unreadable file names causes by their codes."""
+    global _default, _default_key
+    try:
+        st = os.stat(DEFAULT_PATH)
+        key = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    if _default is not None and key == _default_key:
+        return _default
+    rules = DiagnosisRules()
+    if key is not None:
+        try:
+            from game.content.loader import load_diagnosis
+            rules = load_diagnosis(DEFAULT_PATH)[1] or rules
+        except Exception:  # a history or an export must come up whatever the file holds
+            rules = DiagnosisRules()
+    _default, _default_key = rules, key
+    return rules
+
+
 OUTCOME_ZH = {"success": "成交", "lost": "流失", "bad_review": "差评", "escalated": "投诉升级"}
 
 
@@ -51,14 +201,8 @@ class Cause:
     code: str
     weight: float = 0.0
     evidence: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return CAUSES[self.code][0]
-
-    @property
-    def advice(self) -> str:
-        return CAUSES[self.code][1]
+    title: str = ""
+    advice: str = ""
 
     def to_dict(self) -> dict:
         return {"code": self.code, "title": self.title, "weight": round(self.weight, 2),
@@ -92,16 +236,27 @@ def _mmss(t: float) -> str:
 
 
 def diagnose(session: Session, messages: list[StoredMessage], transitions: list[StoredTransition],
-             intent_titles: dict[str, str] | None = None) -> Diagnosis:
-    """Name the likely causes of a chat's result; meant for chats that did not convert."""
+             intent_titles: dict[str, str] | None = None, rules: DiagnosisRules | None = None) -> Diagnosis:
+    """Name the likely causes of a chat's result; meant for chats that did not convert.
+
+    `rules`: the content library's rules/diagnosis.yaml (Library.diagnosis); None means the shipped one."""
     it = intent_titles or {}
-    c = {k: Cause(k) for k in ORDER}
+    rules = rules or default_rules()
+    c = {k: Cause(k, title=rules.title(k), advice=rules.advice(k)) for k in ORDER}
     info = session.info or {}
     first_limit = float(info.get("first_reply") or 15.0)
     reply_limit = float(info.get("reply") or 20.0)
     agent = [m for m in messages if m.who == "agent"]
     buyer = [m for m in messages if m.who == "buyer"]
     intents = {i for m in agent for i in m.intents}
+    # Replies the scorer judged are read through its feedback; the word lists are for the others.
+    unjudged = [m for m in agent if m.feedback is None]
+    prep = {id(m): prepare(m.text) for m in agent}  # normalized and compact views of each reply
+    words = rules.words
+
+    def has(m, group: str) -> bool:
+        text = prep[id(m)].compact
+        return any(w in text for w in words.get(group, ()))
 
     def over(m) -> bool:
         return m.wait > (first_limit if m.first else reply_limit)
@@ -109,28 +264,19 @@ def diagnose(session: Session, messages: list[StoredMessage], transitions: list[
     # --- the scorer's feedback, when there was a scorer
     for m in agent:
         for f in feedback_items(m.feedback):
-            cat, sev = f["category"], _SEVERITY.get(f["severity"], 1.0)
+            cat, sev = f["category"], rules.severity.get(f["severity"], 1.0)
             line = (f"{_mmss(m.time)} {_q(m.text)}: {f['title'] or f['why'] or cat}"
                     + (f" → {_q(f['rewrite'], 40)}" if f["rewrite"] else ""))
-            if cat == "facts":
-                c["facts"].weight += 1.0 + sev
-                c["facts"].evidence.append(line)
-            elif cat == "timing":
-                c["slow"].weight += 0.5 * sev
-                if not over(m):  # a late reply is named below with its seconds
-                    c["slow"].evidence.append(line)
-            elif cat == "repetition":
-                c["flat"].weight += 1.0
-                c["flat"].evidence.append(line)
-            elif cat in _ATTITUDE_CATS:
-                c["attitude"].weight += _ATTITUDE_CATS[cat] * sev
-                c["attitude"].evidence.append(line)
-            elif cat == "flow":
-                c["objection"].weight += 0.3 * sev
+            for sig in (rules.categories.get(cat), rules.rules.get(f["rule"])):
+                if sig is None:
+                    continue
+                c[sig.cause].weight += sig.base + sig.scale * sev
+                if sig.evidence and not (sig.cause == "slow" and over(m)):  # a late reply is named below
+                    c[sig.cause].evidence.append(line)
 
     # --- facts: the trainee did not know
-    for m in agent:
-        if _UNSURE.search(m.text):
+    for m in unjudged:
+        if has(m, "unsure"):
             c["facts"].weight += 1.5
             c["facts"].evidence.append(f"{_mmss(m.time)} 回答 {_q(m.text)},说明对商品或政策不熟")
 
@@ -154,11 +300,12 @@ def diagnose(session: Session, messages: list[StoredMessage], transitions: list[
         c["slow"].evidence.append("一直没有回复买家")
 
     # --- flat descriptions
-    if info.get("kind", "sale") == "sale" and agent and not intents & _DESCRIBE:
+    if info.get("kind", "sale") == "sale" and agent and not intents & rules.group("describe"):
         c["flat"].weight += 1.5
         c["flat"].evidence.append("整段对话没有介绍商品的卖点、质量或价值")
     for m in agent:
-        if len(m.text.strip()) <= 4 and not set(m.intents) & _SHORT_OK and not _UNSURE.search(m.text):
+        if (len(prep[id(m)].text.strip()) <= rules.short_reply and not set(m.intents) & rules.group("short_ok")
+                and not has(m, "unsure")):
             c["flat"].weight += 0.7
             c["flat"].evidence.append(f"{_mmss(m.time)} 只回了 {_q(m.text)}")
     confused = [m for m in buyer if m.kind == "confused"]
@@ -171,8 +318,8 @@ def diagnose(session: Session, messages: list[StoredMessage], transitions: list[
     for m in repeats:
         c["objection"].weight += 1.5
         c["objection"].evidence.append(f"{_mmss(m.time)} 买家把问题又问了一遍: {_q(m.text)}")
-    refused = intents & {"refuse", "refuse_discount"}
-    if refused and not intents & _ANSWER - {"offer_discount"}:
+    refused = intents & rules.group("refuse")
+    if refused and not intents & rules.group("answer"):
         c["objection"].weight += 1.5
         c["objection"].evidence.append("只拒绝了买家的要求,没有讲理由,也没有给出其他方案")
     ending = transitions[-1] if transitions else None
@@ -184,18 +331,22 @@ def diagnose(session: Session, messages: list[StoredMessage], transitions: list[
         c["objection"].evidence.append(f"{_mmss(ending.time)} 买家听到{said}后"
                                        f"{'离开' if session.outcome == 'lost' else '投诉升级'},顾虑没有打消")
 
-    # --- a stiff attitude (text signals, when the scorer did not already say so)
-    if not any(feedback_items(m.feedback) for m in agent):
-        for m in agent:
-            if set(m.intents) & {"rude", "blame_shift"}:
-                c["attitude"].weight += 2
-                c["attitude"].evidence.append(f"{_mmss(m.time)} {_q(m.text)} 让买家不快")
-            elif _BARE_REFUSAL.match(m.text):
-                c["attitude"].weight += 1
-                c["attitude"].evidence.append(f"{_mmss(m.time)} 生硬地拒绝: {_q(m.text)}")
-        if len(agent) >= 2 and not any(_POLITE.search(m.text) for m in agent):
+    # --- a stiff attitude (text signals, where the scorer did not judge the reply)
+    for m in unjudged:
+        if set(m.intents) & rules.group("rude"):
+            c["attitude"].weight += 2
+            c["attitude"].evidence.append(f"{_mmss(m.time)} {_q(m.text)} 让买家不快")
+        elif prep[id(m)].compact in words.get("bare_refusal", ()):
             c["attitude"].weight += 1
-            c["attitude"].evidence.append("没有一次称呼“亲”或“您”,也没有礼貌用语")
+            c["attitude"].evidence.append(f"{_mmss(m.time)} 生硬地拒绝: {_q(m.text)}")
+
+    def polite(m) -> bool:
+        p = prep[id(m)]
+        return has(m, "polite") or (rules.emoticon_is_polite and p.analysed != p.text[:len(p.analysed)])
+
+    if len(agent) >= 2 and len(unjudged) == len(agent) and not any(polite(m) for m in agent):
+        c["attitude"].weight += 1
+        c["attitude"].evidence.append("没有一次称呼“亲”或“您”,也没有礼貌用语")
     if any(t.trigger == "mood_low" for t in transitions):
         c["attitude"].weight += 1
         c["attitude"].evidence.append("买家被惹恼了(心情跌到底线)")
@@ -221,8 +372,9 @@ def diagnose(session: Session, messages: list[StoredMessage], transitions: list[
     return Diagnosis(converted, session.status, causes, head)
 
 
-def diagnose_session(store, session_id: int, intent_titles: dict[str, str] | None = None) -> Diagnosis | None:
+def diagnose_session(store, session_id: int, intent_titles: dict[str, str] | None = None,
+                     rules: DiagnosisRules | None = None) -> Diagnosis | None:
     s = store.session(session_id)
     if s is None:
         return None
-    return diagnose(s, store.messages(session_id), store.transitions(session_id), intent_titles)
+    return diagnose(s, store.messages(session_id), store.transitions(session_id), intent_titles, rules)

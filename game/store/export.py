@@ -12,7 +12,7 @@ from datetime import datetime
 from html import escape
 
 from .db import Session, Store
-from .diagnose import CAUSES, ORDER, diagnose
+from .diagnose import ORDER, default_rules, diagnose
 from .jsonable import (DIMENSIONS, dimension_titles, feedback_items, feedback_strengths, report_dimensions,
                        report_improvements)
 from .progress import OUTCOME_ZH, STATUS_ZH, local_time, outcome_text, pct, progress, score
@@ -60,7 +60,8 @@ CSV_HEAD = ["session", "profile", "persona", "persona_title", "archetype", "mode
             "grade"]
 
 
-def to_csv(store: Store, sessions: list[Session]) -> str:
+def to_csv(store: Store, sessions: list[Session], diagnosis=None) -> str:
+    """`diagnosis`: the content library's DiagnosisRules (Library.diagnosis); None means the shipped file."""
     dims = _dims_of(sessions)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
@@ -68,7 +69,7 @@ def to_csv(store: Store, sessions: list[Session]) -> str:
     for s in sessions:
         msgs, trans = store.messages(s.id), store.transitions(s.id)
         st = _stats(msgs)
-        d = diagnose(s, msgs, trans) if not s.converted and s.status == "finished" else None
+        d = diagnose(s, msgs, trans, rules=diagnosis) if not s.converted and s.status == "finished" else None
         rd = report_dimensions(s.report)
         dur = msgs[-1].time if msgs else None  # on the chat's clock (a simulated chat takes no wall time)
         row = [s.id, s.profile, s.persona_id, s.title, s.info.get("archetype", ""), s.mode, s.source, s.seed,
@@ -171,7 +172,7 @@ def _wait_badge(s: Session, m) -> str:
     return f'<span class="wait {cls}">等了 {m.wait:.0f} 秒{"" if m.wait <= limit else " 超时"}</span>'
 
 
-def _chat_html(s: Session, msgs, trans, intent_titles: dict[str, str]) -> str:
+def _chat_html(s: Session, msgs, trans, intent_titles: dict[str, str], diagnosis=None) -> str:
     info = s.info or {}
     buyer = escape(info.get("buyer") or "买家")
     cls = "int" if s.status != "finished" else ("ok" if s.converted else "fail")
@@ -212,7 +213,7 @@ def _chat_html(s: Session, msgs, trans, intent_titles: dict[str, str]) -> str:
                 f"<li><b>{escape(i['title'])}</b> {escape(i['why'])}" + (f" 原句: “{escape(i['text'])}”" if i["text"] else "")
                 + (f" → “{escape(i['rewrite'])}”" if i["rewrite"] else "") + "</li>" for i in imps) + "</ol>")
     if not s.converted:
-        d = diagnose(s, msgs, trans, intent_titles)
+        d = diagnose(s, msgs, trans, intent_titles, diagnosis)
         parts.append(f'<div class="diag"><b>诊断:</b> {escape(d.summary)}<ul>')
         for c in d.causes:
             parts.append(f"<li><b>{escape(c.title)}</b>: " + "; ".join(escape(e) for e in c.evidence[:4])
@@ -223,7 +224,8 @@ def _chat_html(s: Session, msgs, trans, intent_titles: dict[str, str]) -> str:
 
 
 def to_html(store: Store, sessions: list[Session], *, profile: str | None = None, since: str | None = None,
-            intent_titles: dict[str, str] | None = None, now: datetime | None = None) -> str:
+            intent_titles: dict[str, str] | None = None, now: datetime | None = None, diagnosis=None) -> str:
+    """`diagnosis`: the content library's DiagnosisRules (Library.diagnosis); None means the shipped file."""
     it = intent_titles or {}
     pr = progress(sessions, profile)
     data = {s.id: (store.messages(s.id), store.transitions(s.id)) for s in sessions}
@@ -283,10 +285,10 @@ def to_html(store: Store, sessions: list[Session], *, profile: str | None = None
     causes = Counter()
     failed = [s for s in sessions if s.status == "finished" and not s.converted]
     for s in failed:
-        causes.update(diagnose(s, *data[s.id]).codes[:3])
+        causes.update(diagnose(s, *data[s.id], rules=diagnosis).codes[:3])
     if failed:
         out.append(f'<div class="chart"><h3>未成交原因 ({len(failed)} 次未成交)</h3>'
-                   + hbars([(CAUSES[c][0], causes[c], str(causes[c])) for c in ORDER], max(1, len(failed)),
+                   + hbars([((diagnosis or default_rules()).title(c), causes[c], str(causes[c])) for c in ORDER], max(1, len(failed)),
                            "未成交原因", "#e0663a") + "</div>")
     out.append("</div>")
 
@@ -316,7 +318,7 @@ def to_html(store: Store, sessions: list[Session], *, profile: str | None = None
     out.append("<h2>聊天记录与批注</h2>")
     order = sorted(sessions, key=lambda s: (s.converted, s.status != "finished", s.id))
     for s in order:
-        out.append(_chat_html(s, *data[s.id], it))
+        out.append(_chat_html(s, *data[s.id], it, diagnosis))
     out.append("</body></html>")
     return "\n".join(out)
 

@@ -28,7 +28,9 @@ def clock(t: float) -> str:
     return f"[{int(t // 60):02d}:{t % 60:04.1f}]"
 
 
-def replay_steps(store: Store, session_id: int, intent_titles: dict[str, str] | None = None) -> list[Step] | None:
+def replay_steps(store: Store, session_id: int, intent_titles: dict[str, str] | None = None,
+                 diagnosis=None) -> list[Step] | None:
+    """`diagnosis`: the content library's DiagnosisRules (Library.diagnosis); None means the shipped file."""
     s = store.session(session_id)
     if s is None:
         return None
@@ -91,7 +93,7 @@ def replay_steps(store: Store, session_id: int, intent_titles: dict[str, str] | 
     elif s.status == "finished":
         end.append("(没有评分报告)")
     if not (s.status == "finished" and s.outcome == "success"):
-        d = diagnose(s, msgs, trans, intent_titles)
+        d = diagnose(s, msgs, trans, intent_titles, diagnosis)
         end.append("诊断: " + d.summary)
         for c in d.causes:
             end.append(f"  · {c.title}: " + "; ".join(c.evidence[:3]))
@@ -101,8 +103,8 @@ def replay_steps(store: Store, session_id: int, intent_titles: dict[str, str] | 
 
 
 def run_replay(store: Store, session_id: int, out, speed: float = 1.0, sleep=_time.sleep,
-               intent_titles: dict[str, str] | None = None) -> bool:
-    steps = replay_steps(store, session_id, intent_titles)
+               intent_titles: dict[str, str] | None = None, diagnosis=None) -> bool:
+    steps = replay_steps(store, session_id, intent_titles, diagnosis)
     if steps is None:
         return False
     last = 0.0
