@@ -63,6 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("intents", help="list the trainee intents a persona can react to, with examples")
 
+    s = sub.add_parser("nlu-test", help="how well the reader understands: cross-validation and a labelled file")
+    s.add_argument("file", nargs="?", type=Path, help="labelled replies (YAML: replies: [{text, intents}]); "
+                   "e.g. tests/language/heldout_replies.yaml")
+    s.add_argument("--folds", type=int, default=5, help="cross-validation folds over the examples (0: none)")
+    s.add_argument("--misread", type=int, default=40, help="how many misread lines to print")
+    s.add_argument("--fusion", choices=("veto", "union", "rules"), default="veto",
+                   help="how phrases and the classifier combine (rules: phrases only, as before)")
+    s.add_argument("--json", action="store_true", help="machine-readable figures")
+
     s = sub.add_parser("test-scenarios", help="run every persona test script beside the personas")
     s.add_argument("paths", nargs="*", type=Path, help="test files (default: all *.test.yaml)")
 
@@ -137,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_test(args.content, args.paths)
     if cmd == "intents":
         return cmd_intents(args.content)
+    if cmd == "nlu-test":
+        return cmd_nlu_test(args)
     if cmd in ("host", "join"):
         from .classroom import cli as classroom_cli
         return getattr(classroom_cli, f"cmd_{cmd}")(args)
@@ -305,6 +316,45 @@ def cmd_intents(content: Path) -> int:
         print(f"{i.name:<20} {i.title}" + (f"    例: {example}" if example else ""))
     print("\n事件 events: " + ", ".join(EVENT_TRIGGERS))
     return 0
+
+
+# ---------------------------------------------------------------- nlu-test
+
+def cmd_nlu_test(args) -> int:
+    from .language import evaluate
+    from .language.reader import Reader
+
+    lib = load(args.content)
+    if not lib.intents:
+        print("error: no intents loaded (scenarios/rules/intents.yaml missing or broken)", file=sys.stderr)
+        return 1
+    result: dict = {}
+    if args.folds and args.folds > 1:
+        cv = evaluate.cross_validate(lib.intents, lib.lexicon, folds=args.folds, fusion=args.fusion)
+        result["cross_validation"] = cv.as_dict()
+        if not args.json:
+            n = len({t for i in lib.intents for t in i.examples + i.replies})
+            print(evaluate.format_scores(f"Cross-validation: {args.folds} folds over {n} examples and replies", cv, args.misread))
+            print()
+    if args.file:
+        reader = Reader(lib.intents, lib.lexicon, fusion=args.fusion)
+        try:
+            items = evaluate.load_labelled(args.file, reader.intent_names)
+        except (OSError, ValueError, yaml_error()) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        s = evaluate.score(reader, items)
+        result["file"] = {"path": str(args.file), **s.as_dict()}
+        if not args.json:
+            print(evaluate.format_scores(f"Labelled replies: {args.file}", s, args.misread))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+def yaml_error():
+    import yaml
+    return yaml.YAMLError
 
 
 # ---------------------------------------------------------------- test-scenarios

@@ -8,7 +8,7 @@ import hashlib
 import re
 import string
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from game.language.lexicon import Lexicon, check_reader_rules
@@ -120,11 +120,18 @@ def load_intents(path: Path) -> tuple[Report, list[IntentDef]]:
         if not sh.mapping(spec, intents.value_mark(name), where):
             continue
         sh.keys(spec, where, {"title": str, "phrases": list, "patterns": list, "examples": list,
-                              "counter_examples": list}, required=("title",))
-        for key in ("phrases", "patterns", "examples", "counter_examples"):
+                              "counter_examples": list, "yields_to": list, "remembered": bool},
+                required=("title",))
+        for key in ("phrases", "patterns", "examples", "counter_examples", "yields_to"):
             sh.text_list(spec, key, where, allow_scalar=False)
-        if not spec.get("phrases") and not spec.get("patterns"):
-            report.warning(spec.mark, f"{where} has no phrases or patterns", "only facts can trigger it")
+        if not spec.get("phrases") and not spec.get("patterns") and not spec.get("examples"):
+            report.warning(spec.mark, f"{where} has no examples, phrases or patterns", "only facts can trigger it")
+        ys = spec.get("yields_to")
+        if isinstance(ys, PosList):
+            for i, y in enumerate(ys):
+                if str(y) not in intents:
+                    msg, hint = unknown("intent", str(y), list(intents))
+                    report.error(ys.item_mark(i), f"{where}: yields_to names {msg}", hint)
         pats = spec.get("patterns")
         if isinstance(pats, PosList):
             for i, pat in enumerate(pats):
@@ -193,6 +200,45 @@ def load_quick_phrases(path: Path) -> tuple[Report, list[str]]:
     sh.keys(d, "the quick phrases file", {"version": None, "phrases": list}, required=("phrases",))
     sh.version(d)
     return report, list(sh.text_list(d, "phrases", "the quick phrases file", allow_scalar=False))
+
+
+def load_replies(path: Path, intents: list[IntentDef]) -> tuple[Report, list[IntentDef]]:
+    """rules/replies.yaml: whole replies with every move they make, added to the intents as
+    training data. A reply naming an unknown intent is reported and left out."""
+    report, d = _read(path)
+    if d is None:
+        return report, intents
+    sh = Shape(report)
+    sh.keys(d, "the replies file", {"version": None, "replies": list}, required=("replies",))
+    sh.version(d)
+    items = d.get("replies")
+    if not isinstance(items, PosList):
+        return report, intents
+    names = {i.name for i in intents}
+    got: dict[str, list[str]] = {n: [] for n in names}
+    seen: dict[str, int] = {}
+    for k, item in enumerate(items):
+        where = f"reply {k + 1}"
+        if not sh.mapping(item, items.item_mark(k), where):
+            continue
+        sh.keys(item, where, {"text": str, "intents": list}, required=("text", "intents"))
+        text, labels = item.get("text"), item.get("intents")
+        if not isinstance(text, str) or not text.strip() or not isinstance(labels, PosList):
+            continue
+        if text in seen:
+            report.warning(item.value_mark("text"), f"{where} repeats reply {seen[text]}")
+            continue
+        seen[text] = k + 1
+        ok = True
+        for j, n in enumerate(labels):
+            if str(n) not in names:
+                msg, hint = unknown("intent", str(n), names)
+                report.error(labels.item_mark(j), f"{where}: {msg}", hint)
+                ok = False
+        if ok:
+            for n in dict.fromkeys(map(str, labels)):
+                got[n].append(text.strip())
+    return report, [replace(i, replies=i.replies + tuple(got[i.name])) for i in intents]
 
 
 def load_diagnosis(path: Path, intents=None, rubric=None) -> tuple[Report, object]:
@@ -286,7 +332,7 @@ def load_shop(path: Path) -> tuple[Report, Shop | None]:
 
 _PERSONA_KEYS = {"version": None, "id": str, "title": str, "summary": str, "archetype": str, "difficulty": int,
                  "shop": str, "product": str, "buyer": dict, "vars": dict, "deal": dict, "start": str,
-                 "states": dict}
+                 "states": dict, "intents": dict}
 _BUYER_KEYS = {"name": str, "mood": float, "patience": dict, "typing_speed": float, "anger_at": float,
                "nudge_lines": list, "confused_lines": list, "leave_lines": list}
 _STATE_KEYS = {"say": (str, list), "on": dict, "end": str, "note": str, "choices": list, "patience": dict,
@@ -377,6 +423,8 @@ class _PersonaChecker:
         shop_vars = shop.numeric_vars() if shop else {}
         known_vars = set(BUILTIN_VARS) | set(pvars) | set(shop_vars)
         placeholder_names = sorted(known_vars | set(TEXT_PLACEHOLDERS))
+        # said.<intent>: how many of the trainee's messages made that move (conditions only)
+        known_vars |= {f"said.{n}" for n in self.lib.intent_names}
 
         list_price = product.price if product else 0.0
         floor_price = product.floor_price if product else 0.0
@@ -389,8 +437,10 @@ class _PersonaChecker:
                 r.error(deal.value_mark("floor_price"), f"floor_price {floor_price} is above list_price {list_price}")
 
         buyer = self.buyer(d.get("buyer"), d, placeholder_names)
+        own = self.own_intents(d)
+        known_vars |= {f"said.{i.name}" for i in own}
         before = len(r.errors)
-        states = self.states(d, known_vars, pvars, placeholder_names)
+        states = self.states(d, known_vars, pvars, placeholder_names, {i.name for i in own})
         if states is not None and len(r.errors) == before:
             # Reachability is only meaningful once every state and transition is well formed.
             self.graph(d, states)
@@ -410,7 +460,40 @@ class _PersonaChecker:
         return Persona(id=pid, title=d["title"], summary=str(d.get("summary", "")), archetype=arch,
                        difficulty=int(d["difficulty"]), shop=shop, product=product, buyer=buyer, vars=pvars,
                        list_price=list_price, floor_price=floor_price, start=d["start"], states=states,
-                       path=r.path, digest=_digest(r.source))
+                       path=r.path, digest=_digest(r.source), intents=own)
+
+    def own_intents(self, d: PosDict) -> tuple[IntentDef, ...]:
+        """``intents:`` of a persona: examples added to shared intents, or new intents with a title."""
+        spec = d.get("intents")
+        if not isinstance(spec, PosDict):
+            return ()
+        r, sh = self.r, self.sh
+        shared = set(self.lib.intent_names)
+        out: list[IntentDef] = []
+        for name, body in spec.items():
+            where = f"intent '{name}' of the persona"
+            if not ID_RE.match(str(name)) or "-" in str(name):
+                r.error(spec.key_mark(name), f"intent name '{name}' must be lower-case letters, digits and _")
+                continue
+            if not sh.mapping(body, spec.value_mark(name), where):
+                continue
+            sh.keys(body, where, {"title": str, "examples": list, "counter_examples": list})
+            examples = sh.text_list(body, "examples", where, allow_scalar=False)
+            counter = sh.text_list(body, "counter_examples", where, allow_scalar=False)
+            if name not in shared and not isinstance(body.get("title"), str):
+                msg, hint = unknown("intent", name, shared)
+                r.error(spec.key_mark(name), f"{where} is not a shared intent and has no 'title'",
+                        (hint + "; or " if hint else "") + "give a new intent a 'title' and 5+ 'examples'")
+                continue
+            if not examples:
+                r.error(spec.key_mark(name), f"{where} has no examples", "list replies that make this move")
+                continue
+            if name not in shared and len(examples) < 5:
+                r.warning(spec.key_mark(name), f"{where} has only {len(examples)} examples",
+                          "a new intent is learned from its examples: write 5 or more, in different words")
+            out.append(IntentDef(name=str(name), title=str(body.get("title") or name), examples=tuple(examples),
+                                 counter_examples=tuple(counter)))
+        return tuple(out)
 
     def buyer(self, b, d: PosDict, names) -> Buyer | None:
         dflt = self.lib.buyer_defaults
@@ -437,7 +520,7 @@ class _PersonaChecker:
                      chars_per_second=speed, anger_at=anger, nudge_lines=lines["nudge"],
                      confused_lines=lines["confused"], leave_lines=lines["leave"])
 
-    def states(self, d: PosDict, known_vars, pvars, names) -> dict[str, StateDef] | None:
+    def states(self, d: PosDict, known_vars, pvars, names, own_intents=()) -> dict[str, StateDef] | None:
         r, sh = self.r, self.sh
         sm = d.get("states")
         if not isinstance(sm, PosDict):
@@ -445,7 +528,7 @@ class _PersonaChecker:
         if not sm:
             r.error(d.value_mark("states"), "a persona needs at least one state")
             return None
-        triggers = set(self.lib.intent_names) | set(EVENT_TRIGGERS)
+        triggers = set(self.lib.intent_names) | set(EVENT_TRIGGERS) | set(own_intents)
         settable = set(pvars) | {"mood"}
         out: dict[str, StateDef] = {}
         for name, spec in sm.items():
@@ -633,6 +716,10 @@ def load_library(root: Path | str = "scenarios", extra_personas: list[Path] | No
     intents_path = rules / "intents.yaml"
     if intents_path.exists():
         rep, lib.intents = load_intents(intents_path)
+        lib.reports.append(rep)
+    replies_path = rules / "replies.yaml"
+    if replies_path.exists() and lib.intents:
+        rep, lib.intents = load_replies(replies_path, lib.intents)
         lib.reports.append(rep)
     reader_path = rules / "reader.yaml"
     if reader_path.exists():

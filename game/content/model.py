@@ -139,6 +139,8 @@ class Persona:
     states: dict[str, StateDef]
     path: str = ""
     digest: str = ""
+    # The persona's own examples: more for a shared intent, or intents of its own (刻字, 试用装).
+    intents: tuple = ()  # game.language.vocab.IntentDef
     _machine: object = field(default=None, repr=False, compare=False)
 
     @property

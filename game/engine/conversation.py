@@ -74,6 +74,7 @@ class _SafeDict(dict):
 
 
 _ids = itertools.count(1)
+_MAX_CHAIN = 4  # moves of one message taken in turn: bounds a chain through a cyclic graph
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -88,7 +89,8 @@ class Conversation:
     def __init__(self, persona: Persona, reader, clock, rng: np.random.Generator, *,
                  chat_id: str | None = None, judge: Judge | None = None, defaults=None, seed: int | None = None):
         self.persona = persona
-        self.reader = reader
+        # A persona may teach the reader its own shop words (intents: in its file).
+        self.reader = reader.for_persona(persona) if hasattr(reader, "for_persona") else reader
         self.clock = clock
         self.rng = rng
         self.id = chat_id or f"chat{next(_ids)}"
@@ -106,9 +108,17 @@ class Conversation:
             "mood": b.mood, "turns": 0, "concessions": 0, "offer_price": persona.list_price,
             "list_price": persona.list_price, "floor_price": persona.floor_price, "last_concession": 0,
             "discount": 0, "quantity": 1, "gift": 0, "free_shipping": 0, "nudges": 0, "elapsed": 0,
-            "wait": 0, "confused": 0, "mentioned_price": 0,
+            "wait": 0, "confused": 0, "mentioned_price": 0, "compensation": 0, "shipping_threshold": 0,
             **persona.shop.numeric_vars(), **persona.vars,
         }
+        # Every move of every message counts: said.<intent> is how many messages made it.
+        for name in getattr(reader, "intent_names", ()):
+            self.vars.setdefault(f"said.{name}", 0)
+        self._remembered = frozenset(getattr(reader, "remembered", ()))
+        self._open_offers: list[str] = []  # offers made earlier that no transition has taken up yet
+        self._chain_say: list | None = None  # while several moves chain: the last buyer line wins
+        self._used: set[str] = set()
+        self._last_mood = 0.0
         self.flags: list[str] = []
         self.transcript: list[Message] = []
         self.history: list[tuple[float, str, str, str]] = []  # (time, trigger, from, to)
@@ -262,8 +272,8 @@ class Conversation:
         offer = None
         if not reading.has("offer_discount"):
             pass  # a price mentioned ("满99包邮", "别家才139") is not an offer
-        elif facts.prices:
-            offer = min(facts.prices)
+        elif getattr(facts, "offer_price", None):
+            offer = facts.offer_price  # the last price put to the buyer, not a refused or quoted one
         elif facts.discount:
             offer = v["list_price"] * facts.discount
         elif facts.reduction:
@@ -274,19 +284,34 @@ class Conversation:
             v["last_concession"] = step
             v["offer_price"] = round(offer, 2)
             v["discount"] = v["list_price"] - v["offer_price"]
-        if facts.free_shipping:
-            v["free_shipping"] = 1
-        if facts.gift:
-            v["gift"] = 1
         if facts.quantity:
             v["quantity"] = facts.quantity
+        if facts.free_shipping:
+            threshold = getattr(facts, "threshold", None)
+            if threshold:
+                # "满199包邮" is free shipping only for an order that reaches it.
+                v["shipping_threshold"] = threshold
+                order = facts.total or v["offer_price"] * max(v["quantity"], 1)
+                if order >= threshold:
+                    v["free_shipping"] = 1
+            else:
+                v["free_shipping"] = 1
+        if facts.gift:
+            v["gift"] = 1
+        if getattr(facts, "compensation", None):
+            v["compensation"] = facts.compensation
 
     def _react(self, reading) -> None:
+        names = list(dict.fromkeys(reading.names))
+        for n in names:
+            key = f"said.{n}"
+            self.vars[key] = self.vars.get(key, 0) + 1
+        if self._take_moves(names):
+            self._open_offers = [o for o in self._open_offers if o not in names]
+            self._open_offers += [n for n in names if n in self._remembered and n not in self._used]
+            return
+        self._open_offers += [n for n in names if n in self._remembered and n not in self._open_offers]
         state = self.persona.states[self.state]
-        names = set(reading.names)
-        for trig in state.on:
-            if trig in names and self._fire(trig):
-                return
         # Gibberish (nothing understood, no Chinese at all) is never taken as an answer; a curt
         # "在" or "嗯" is an answer, just a cold one.
         nonsense = not names and not _CJK.search(reading.text)
@@ -302,6 +327,34 @@ class Conversation:
         self._mood(self._mood_confused)
         self._say(self.persona.buyer.confused_lines, kind="confused")
 
+    def _take_moves(self, names: list[str]) -> bool:
+        """Fire the message's moves in turn: the first one the state listens for, then, in the
+        state it leads to, the next unused one, and so on; in a state reached on good terms an
+        offer made earlier in the chat counts too (the buyer never asks for what was offered).
+        Only the last buyer line of the chain is said."""
+        self._used: set[str] = set()
+        fired = 0
+        self._chain_say = []
+        try:
+            while fired < _MAX_CHAIN and not self._ending:
+                state = self.persona.states[self.state]
+                pool = [n for n in names if n not in self._used]
+                if fired and self._last_mood >= 0:
+                    pool += [o for o in self._open_offers if o not in self._used and o not in pool]
+                trig = next((t for t in state.on if t in pool and self._fire(t)), None)
+                if trig is None:
+                    break
+                self._used.add(trig)
+                fired += 1
+        finally:
+            says, self._chain_say = self._chain_say, None
+        if says:
+            lines, kind = says[-1]
+            self._say(lines, kind=kind)
+        if self._ending and not self._pending:
+            self._finish()
+        return fired > 0
+
     def _fire(self, trigger: str) -> bool:
         before = self.state
         if trigger not in self.persona.states[before].on:
@@ -315,22 +368,24 @@ class Conversation:
         self.history.append((now, t.trigger, src, self.state))
         self._emit("state", self.state, trigger=t.trigger, source=src)
         self._mood(t.mood)
+        self._last_mood = t.mood
         for k, val in t.set:
             self.vars[k] = val
         for k, val in t.add:
             self.vars[k] = self.vars.get(k, 0) + val
         self.flags.extend(f for f in t.flags if f not in self.flags)
-        if t.say:
-            self._say(t.say)
-        elif t.dest is not None:
-            self._say(self.persona.states[self.state].say)
+        lines = t.say if t.say else (self.persona.states[self.state].say if t.dest is not None else None)
+        if lines and self._chain_say is not None:
+            self._chain_say.append((lines, "line"))
+        elif lines:
+            self._say(lines)
         self._check_ending(self.state)
 
     def _check_ending(self, state: str) -> None:
         end = self.persona.states[state].end
         if end:
             self._ending = (end, state)
-            if not self._pending:
+            if not self._pending and self._chain_say is None:
                 self._finish()
 
     def _check_mood_low(self) -> None:

@@ -28,6 +28,18 @@ class Facts:
     quantity: int | None = None
     sizes: tuple[str, ...] = ()  # "37", "37.5", "XL", "均码"
     order_numbers: tuple[str, ...] = ()
+    # Numbers with roles. ``offers``: prices put to the buyer, in order (refused, quoted totals,
+    # thresholds, compensation and worked sums left out); the last one is the offer.
+    offers: tuple[float, ...] = ()
+    refused: tuple[float, ...] = ()  # "150这个价批不下来"
+    compensation: float | None = None  # "补偿您15元红包"
+    threshold: float | None = None  # "满199包邮", "超过199就包邮"
+    total: float | None = None  # "两件加起来217元"
+    result: float | None = None  # the last number of a worked sum: "三十二乘百分之五,一块六毛钱"
+
+    @property
+    def offer_price(self) -> float | None:
+        return self.offers[-1] if self.offers else None
 
 
 EMPTY_FACTS = Facts()
@@ -140,6 +152,7 @@ def _discount_value(raw: str, value: float) -> float | None:
 # ---------------------------------------------------------------- rules
 
 _NEVER = re.compile(r"(?!)")
+_NO_WORD = ("\uffff",)  # a startswith() tuple that matches nothing typed
 # Counts written with numerals before a gift's measure word ("送两双").
 _GIFT_COUNT = r"(?:[一两二三四五六七八九十\d]+|几)"
 _SIZE_LETTER = re.compile(r"(?<![a-z])([2-6]?x{0,3}l|x{1,2}s|s|m)(?![a-z])\s*(码|号)?")
@@ -224,6 +237,22 @@ class FactRules:
         self.gift_stop = frozenset(w("gift", "stop_chars"))
         self.gift_bad_start = frozenset(w("gift", "bad_start_chars"))
         self.generic_gift = w("gift", "generic")
+        # Roles of numbers (reader.yaml 'roles').
+        self.together_after = w("roles", "together_after") or _NO_WORD
+        self.percent_before = w("roles", "percent_before") or _NO_WORD
+        self.threshold_before = _cue_before(w("roles", "threshold_before"), w("roles", "threshold_fillers"), "*")
+        self.compensation_before = (re.compile(_alt(w("roles", "compensation_before")))
+                                    if w("roles", "compensation_before") else _NEVER)
+        self.compensation_after = w("roles", "compensation_after") or _NO_WORD
+        quoted = w("roles", "quoted_before")
+        self.quoted_before = re.compile(_alt(quoted)) if quoted else _NEVER
+        self.total_before = re.compile(_alt(w("roles", "total_before"))) if w("roles", "total_before") else _NEVER
+        ops = w("roles", "operators")
+        self.operators = re.compile(_alt(ops)) if ops else _NEVER
+        self.operator_after = re.compile(f"^\\s*(?:块|元)?\\s*(?:{_alt(ops)})") if ops else _NEVER
+        self.operator_before = re.compile(f"(?:{_alt(ops)})\\s*$") if ops else _NEVER
+        refusals = w("roles", "refusal_after")
+        self.refusal_after = re.compile(_alt(refusals)) if refusals else _NEVER
         # Buy-x-get-y needs a 送 too.
         self.gift_probes = probe_chars(verbs + gift_words + ("送",))
 
@@ -271,6 +300,12 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
     quantity: int | None = None
     sizes: list[tuple[int, str]] = []  # (position, label)
     orders: list[str] = []
+    offered: list[float] = []
+    refused: list[float] = []
+    operands: list[float] = []
+    compensation = threshold = total = None
+    last_number: tuple[int, float] | None = None
+    has_ops = R.operators.search(text) is not None
 
     def negated(a: int, b: int) -> bool:
         return prep.negated(prep.to_compact(a), prep.to_compact(b))
@@ -349,6 +384,21 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
             elif after.startswith(R.non_price_after) and not after.startswith(R.price_after):
                 continue
 
+            role = _role(R, text, raw, start, end, unit_end, before, currency, has_ops)
+            if role == "together":
+                continue
+            if role == "percent":
+                continue
+            if role == "threshold":
+                threshold = value if threshold is None else threshold
+                continue
+            if role == "compensation":
+                compensation = value if compensation is None else compensation
+                continue
+            if role == "operand":
+                operands.append(value)
+                continue
+
             red = R.red_before.search(before)
             if red and (currency or is_digits):
                 vpos = before_lo + red.start()
@@ -376,6 +426,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 and (
                     price_cue
                     or (is_digits and R.offer_after.match(after) is not None)
+                    or (is_digits and R.offer_before.search(before) is not None)
                     or (not is_digits and _has_big_unit(raw) and value >= 100)
                 )
             )
@@ -388,6 +439,15 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 a = before_lo + cue.start() if cue else start
                 if not negated(a, unit_end):
                     offer("offer_discount", a, unit_end)
+            if role == "total" and not cue:
+                total = value if total is None else total
+            elif role == "quoted" and not cue:
+                pass  # "原价168": told, not offered
+            elif negated(start, unit_end) or _refused_after(prep, text, unit_end, R):
+                refused.append(value)
+            else:
+                offered.append(value)
+            last_number = (start, value)
 
     if discount is None and any(c in text for c in R.half_probes):
         for m in R.half.finditer(text):
@@ -449,8 +509,44 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
         quantity=quantity,
         sizes=tuple(dict.fromkeys(label for _pos, label in sorted(sizes))),
         order_numbers=tuple(dict.fromkeys(orders)),
+        offers=tuple(offered) if not (has_ops and operands) else tuple(offered[:-1]),
+        refused=tuple(refused),
+        compensation=compensation,
+        threshold=threshold,
+        total=total,
+        result=offered[-1] if has_ops and operands and offered else None,
     )
     return facts, offers
+
+
+def _role(R: "FactRules", text: str, raw: str, start: int, end: int, unit_end: int, before: str,
+          currency: bool, has_ops: bool) -> str:
+    """What a number does in its sentence, from the lexicon's role words (reader.yaml 'roles')."""
+    if raw == "一" and text.startswith("块", end) and text[end + 1:].startswith(R.together_after):
+        return "together"  # "跟鞋一块给您寄"
+    if before.endswith(R.percent_before) or text.startswith("%", end):
+        return "percent"
+    tail = text[unit_end:unit_end + 12]
+    cut = min((tail.find(c) for c in ",.!?;" if c in tail), default=len(tail))
+    tail = tail[:cut]
+    if R.threshold_before.search(before):
+        return "threshold"
+    if R.compensation_before.search(before) or tail.lstrip().startswith(R.compensation_after):
+        return "compensation"
+    if has_ops and (R.operator_after.match(text[unit_end:]) or R.operator_before.search(before)):
+        return "operand"
+    if R.total_before.search(before):
+        return "total"
+    if R.quoted_before.search(before):
+        return "quoted"
+    return "price"
+
+
+def _refused_after(prep: Prepared, text: str, unit_end: int, R: "FactRules") -> bool:
+    """The clause after the price turns it down ("150这个价真的批不下来")."""
+    rest = text[unit_end:]
+    cut = min((rest.find(c) for c in ",.!?;" if c in rest), default=len(rest))
+    return R.refusal_after.search(rest[:cut]) is not None
 
 
 def _num_str(v: float) -> str:

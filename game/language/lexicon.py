@@ -44,6 +44,10 @@ SCHEMA: dict[str, dict[str, str]] = {
     "sizes": {"number_before": TEXT, "number_before_fillers": TEXT, "number_after": TEXT,
               "number_join": TEXT, "letter_cues": TEXT, "one_size": TEXT},
     "phone": {"words": TEXT, "fillers": TEXT},
+    "clauses": {"markers": TEXT},
+    "roles": {"together_after": TEXT, "percent_before": TEXT, "threshold_before": TEXT,
+              "threshold_fillers": TEXT, "compensation_before": TEXT, "compensation_after": TEXT,
+              "total_before": TEXT, "quoted_before": TEXT, "operators": TEXT, "refusal_after": TEXT},
 }
 # (group, key) -> (lowest, highest, value when the key is missing)
 NUMBERS: dict[tuple[str, str], tuple[int, int, int]] = {

@@ -475,7 +475,8 @@ class PhraseMatcher:
         self._buckets = buckets
         self._longest = max((len(p) for p, _k in seen), default=0)
 
-    def scan(self, prep: Prepared) -> list[PhraseHit]:
+    def scan(self, prep: Prepared, ruled_out: list[PhraseHit] | None = None) -> list[PhraseHit]:
+        """Hits; phrases found but negated (or asked, or conditional) go to ``ruled_out``."""
         c = prep.compact
         buckets = self._buckets
         raw: list[tuple[int, int, int, str, bool]] = []
@@ -493,6 +494,8 @@ class PhraseMatcher:
         for k, j, key, p, has_neg in raw:
             if has_neg:
                 if prep.in_question(k, j) or prep.conditional(k, j):
+                    if ruled_out is not None:
+                        ruled_out.append(PhraseHit(key, k, j, p))
                     continue
                 lo = bisect_left(starts, k - self._longest)
                 hi = bisect_left(starts, k + 1)
@@ -501,9 +504,9 @@ class PhraseMatcher:
                     for k2, j2, key2, _p, _n in raw[lo:hi]
                 ):
                     continue
-            elif prep.negators and prep.negated_before(k):
-                continue
-            elif prep.negated_after(j):
+            elif (prep.negators and prep.negated_before(k)) or prep.negated_after(j):
+                if ruled_out is not None:
+                    ruled_out.append(PhraseHit(key, k, j, p))
                 continue
             hits.append(PhraseHit(key, k, j, p))
         return hits

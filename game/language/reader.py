@@ -11,18 +11,38 @@ Two kinds of data drive it, both from the content folder: the intents
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
+
+from game.language import learned
 from game.language.facts import EMPTY_FACTS, Facts, scan_facts
 from game.language.lexicon import Lexicon, default_lexicon
 from game.language.normalize import PhraseMatcher, Prepared, normalize, prepare
 from game.language.vocab import IntentDef
 
+log = logging.getLogger(__name__)
+
 # Intents implied by facts even when no phrase of theirs matched.
 FACT_INTENTS = ("offer_discount", "offer_free_shipping", "offer_gift")
 
 _MAX_PATTERN_MATCHES = 16  # per pattern and message: bounds work on odd input
+# A phrase hit in a clause the classifier gives less than this is dropped (fusion "veto").
+VETO = 0.05
+RULE_CONFIDENCE = 0.9  # what a phrase hit the classifier confirms is reported with, at least
+clause_spans = learned.clause_spans
+
+
+def _windows(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """What the classifier reads: each clause, each two neighbouring clauses, and the whole
+    message, so a move spread over two clauses ("这款不能机洗,建议手洗") is read too."""
+    out = list(spans)
+    out += [(spans[k][0], spans[k + 1][1]) for k in range(len(spans) - 1)]
+    if len(spans) > 2:
+        out.append((spans[0][0], spans[-1][1]))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +51,7 @@ class IntentHit:
     start: int  # span in the ORIGINAL text
     end: int
     matched: str  # original text of the span
+    confidence: float = 1.0  # the classifier's probability; 1.0 for a rule match it did not weigh
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +70,18 @@ class Reading:
 
 
 class Reader:
-    def __init__(self, intents: list[IntentDef], lexicon: Lexicon | None = None):
+    def __init__(self, intents: list[IntentDef], lexicon: Lexicon | None = None, *,
+                 design: learned.Design | None = None, learn: bool = True, encoder=None,
+                 fusion: str = "veto"):
         """``intents`` from intents.yaml (``Library.intents``); ``lexicon`` from reader.yaml
-        (``Library.lexicon``), None for the shipped scenarios/rules/reader.yaml."""
+        (``Library.lexicon``), None for the shipped scenarios/rules/reader.yaml.
+
+        With ``learn`` (the default) a classifier is trained from the intents' examples (or read
+        from the cache) and reads every clause; the phrases and patterns still count, and the
+        classifier can overrule a phrase it finds very unlikely in its clause (``fusion="veto"``;
+        ``"union"`` keeps every phrase hit, ``"learned"`` keeps only facts besides the classifier,
+        ``"rules"`` ignores the classifier).
+        """
         self._lexicon = (lexicon if lexicon is not None else default_lexicon()).compile()
         self._negators = self._lexicon.negation.minimal
         self._names: list[str] = []
@@ -76,6 +106,51 @@ class Reader:
                 except re.error as e:
                     raise ValueError(f"intent {d.name}: bad pattern {p!r}: {e}") from e
         self._patterns = patterns
+        # An intent that gives way when another is in the same message ("不换了,我直接补偿您").
+        self._intents = list(intents)
+        self._lexicon_arg = lexicon
+        self._learn = learn
+        self._persona_readers: dict[tuple, "Reader"] = {}
+        self.remembered = tuple(d.name for d in intents if d.remembered)
+        self._yields = {index[d.name]: {index[y] for y in d.yields_to if y in index}
+                        for d in intents if d.yields_to}
+        self._markers = learned.marker_re(self._lexicon.words("clauses", "markers"))
+        self.design = design or learned.DEFAULT_DESIGN
+        self.fusion = fusion
+        self.veto = VETO
+        self._encoder = None
+        self._model = None
+        self._columns: list[int] = []
+        if learn and fusion != "rules":
+            if self.design.embed:
+                if encoder is None:
+                    from game.language.encoder import shared_encoder
+
+                    encoder = shared_encoder()
+                self._encoder = encoder
+            self._model = learned.trained(learned.training_set(intents), self.design, self._encoder)
+            if self._model is not None:
+                self._columns = [index[n] for n in self._model.names]
+
+    def for_persona(self, persona) -> "Reader":
+        """This reader, or one that also learned the persona's own examples (``intents:`` in its file)."""
+        own = tuple(getattr(persona, "intents", ()) or ())
+        if not own:
+            return self
+        key = (getattr(persona, "id", ""), getattr(persona, "digest", ""))
+        got = self._persona_readers.get(key)
+        if got is None:
+            merged: list[IntentDef] = []
+            extra = {d.name: d for d in own}
+            for d in self._intents:
+                e = extra.pop(d.name, None)
+                merged.append(d if e is None else replace(
+                    d, examples=d.examples + e.examples, counter_examples=d.counter_examples + e.counter_examples))
+            merged.extend(extra.values())
+            got = Reader(merged, self._lexicon_arg, design=self.design, learn=self._learn,
+                         encoder=self._encoder, fusion=self.fusion)
+            self._persona_readers[key] = got
+        return got
 
     @property
     def intent_names(self) -> tuple[str, ...]:
@@ -102,34 +177,92 @@ class Reader:
     def _read(self, text: str) -> Reading:
         prep = prepare(text, lexicon=self._lexicon)
         best: dict[int, tuple[int, int]] = {}  # intent index -> original span
+        conf: dict[int, float] = {}
+        from_rule: set[int] = set()
 
-        def keep(i: int, span: tuple[int, int]) -> None:
+        def keep(i: int, span: tuple[int, int], p: float = 1.0, rule: bool = True) -> None:
+            # A rule's span is exact and the earliest one wins; the classifier's first (smallest)
+            # window stands only until a rule places the intent.
             old = best.get(i)
-            if old is None or span[0] < old[0]:
+            if old is None or (rule and (i not in from_rule or span[0] < old[0])):
                 best[i] = span
+            if rule:
+                from_rule.add(i)
+            conf[i] = max(conf.get(i, 0.0), p)
 
-        for h in self._matcher.scan(prep):
-            keep(h.key, prep.orig_span(h.start, h.end))
+        # (intent, original span, normalized start, from facts)
+        rule_hits: list[tuple[int, tuple[int, int], int, bool]] = []
+        dropped: list = []
+        for h in self._matcher.scan(prep, dropped):
+            rule_hits.append((h.key, prep.orig_span(h.start, h.end), prep.compact_to_norm[h.start], False))
+        # (intent, normalized start) of words the negation rules turned down: "不包邮", "能不能打折"
+        ruled_out = [(h.key, prep.compact_to_norm[h.start]) for h in dropped]
 
         if self._patterns and prep.analysed:
             for i, rx in self._patterns:
-                span = self._pattern_hit(prep, rx, self._negators)
-                if span is not None:
-                    keep(i, span)
+                hit = self._pattern_hit(prep, rx, self._negators, ruled_out, i)
+                if hit is not None:
+                    rule_hits.append((i, *hit, False))
 
         facts, offers = scan_facts(prep)
         for name, (a, b) in offers.items():
-            keep(self._index[name], prep.orig_span_norm(a, b))
+            rule_hits.append((self._index[name], prep.orig_span_norm(a, b), a, True))
 
+        if self._model is None:
+            for i, span, _n, _f in rule_hits:
+                keep(i, span)
+        else:
+            spans = self.clauses(prep.analysed)
+            windows = _windows(spans)
+            probs = self._clause_scores([prep.analysed[a:b] for a, b in windows])
+            cols = self._columns
+            thr = self._model.thresholds
+            col_of = {i: c for c, i in enumerate(cols)}
+            found = {(i, n) for i, _span, n, _f in rule_hits}
+            for r, (a, b) in enumerate(windows):
+                for c in np.flatnonzero(probs[r] >= thr):
+                    i = cols[c]
+                    # Negation by scope: the intent's own words stand here, turned down, and
+                    # nothing else in the window says it ("不包邮", "包邮不了", "看能不能打折").
+                    if any(k == i and a <= n < b for k, n in ruled_out) and not any(
+                            k == i and a <= n < b for k, n in found):
+                        continue
+                    keep(i, prep.orig_span_norm(a, b), float(probs[r, c]), rule=False)
+            for i, span, n, from_facts in rule_hits:
+                c = col_of.get(i)
+                if c is None or not windows or not self._model.trained_on(c):
+                    keep(i, span)
+                    continue
+                if self.fusion == "learned" and not from_facts:
+                    continue
+                p = max((float(probs[r, c]) for r, (a, b) in enumerate(windows) if a <= n < b), default=0.0)
+                if self.fusion != "union" and p < self.veto:
+                    continue  # the words are there, the meaning is not ("说回礼物,您女朋友…")
+                keep(i, span, max(p, RULE_CONFIDENCE))
+
+        for i, over in self._yields.items():
+            if i in best and over & best.keys():
+                del best[i]
         order = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
         hits = tuple(
-            IntentHit(self._names[i], s, e, text[s:e]) for i, (s, e) in order
+            IntentHit(self._names[i], s, e, text[s:e], round(conf.get(i, 1.0), 3)) for i, (s, e) in order
         )
         return Reading(text, prep.text, hits, facts)
 
+    def clauses(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the clauses of a normalized text: split at punctuation, spaces and the
+        lexicon's clause markers (不过, 另外...); empty pieces dropped."""
+        return clause_spans(text, self._markers)
+
+    def _clause_scores(self, clauses: list[str]) -> np.ndarray:
+        emb = self._encoder.encode(clauses) if self._encoder is not None and self._model.dense is not None else None
+        return self._model.scores(clauses, emb)
+
     @staticmethod
-    def _pattern_hit(prep: Prepared, rx: re.Pattern[str], negators: tuple[str, ...]) -> tuple[int, int] | None:
-        """Original span of the first non-negated match of ``rx``."""
+    def _pattern_hit(prep: Prepared, rx: re.Pattern[str], negators: tuple[str, ...],
+                     ruled_out: list | None = None, key: int = -1) -> tuple[tuple[int, int], int] | None:
+        """(original span, normalized start) of the first non-negated match of ``rx``; negated
+        matches go to ``ruled_out`` as (key, normalized start)."""
         for n, m in enumerate(rx.finditer(prep.analysed)):
             if n >= _MAX_PATTERN_MATCHES:
                 break
@@ -140,10 +273,14 @@ class Reader:
             if k < j:
                 if any(c in m.group() for c in negators):
                     if prep.in_question(k, j) or prep.conditional(k, j):
+                        if ruled_out is not None:
+                            ruled_out.append((key, a))
                         continue
                 elif prep.negated(k, j):
+                    if ruled_out is not None:
+                        ruled_out.append((key, a))
                     continue
             span = prep.orig_span_norm(a, b)
             if span[0] < span[1]:
-                return span
+                return span, a
         return None

@@ -14,6 +14,10 @@ class IntentDef:
     patterns: tuple[str, ...] = ()  # regexes, matched on the normalized form
     examples: tuple[str, ...] = ()  # must read as this intent (checked by tests)
     counter_examples: tuple[str, ...] = ()  # must not
+    yields_to: tuple[str, ...] = ()  # dropped when one of these is in the same message
+    remembered: bool = False  # an offer the buyer keeps in mind for the rest of the chat
+    # Whole replies (rules/replies.yaml) that make this move among others: training data only.
+    replies: tuple[str, ...] = ()
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -47,6 +51,8 @@ def intents_from_data(data: dict) -> list[IntentDef]:
                 patterns=_strings(body.get("patterns")),
                 examples=_strings(body.get("examples")),
                 counter_examples=_strings(body.get("counter_examples")),
+                yields_to=_strings(body.get("yields_to")),
+                remembered=body.get("remembered") is True,
             )
         )
     return out

@@ -10,6 +10,7 @@ import pytest
 from game.content.loader import load_library, load_reader_rules
 from game.content.validate import check_file, kind_of
 from game.language import lexicon as lexicon_mod
+from game.language.learned import clause_spans, marker_re
 from game.language.lexicon import SCHEMA, Lexicon, default_lexicon, lexicon_from_data
 from game.language.reader import Reader
 from game.language.vocab import IntentDef
@@ -44,6 +45,10 @@ CHECKS = {
     "quantity": lambda r: r.facts.quantity is not None,
     "sizes": lambda r: bool(r.facts.sizes),
     "phone": lambda r: not r.facts.order_numbers,
+    "clauses": lambda r: len(clause_spans(r.normalized, marker_re(SHIPPED.words("clauses", "markers")))) >= 2,
+    # a number that is not the price offered: a threshold, a compensation, a refused or quoted price
+    "roles": lambda r: not r.facts.offers and bool(r.facts.threshold or r.facts.compensation or r.facts.refused
+                                                   or r.facts.total or r.facts.result),
 }
 
 SHIPPED = load_reader_rules(RULES)[1]

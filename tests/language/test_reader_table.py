@@ -64,7 +64,8 @@ CASES = [
     case("亲,无法再便宜了,这已经是最低价了", has={"refuse_discount"},
          lacks={"offer_discount", "refuse"}, reduction=None),
     case("不能再便宜10块了亲", has={"refuse_discount"}, lacks={"offer_discount"}, reduction=None),
-    case("亲,满200减20哦", has={"offer_discount"}, prices=(200.0,), reduction=20.0),
+    # 200 is the threshold of the reduction, not a price put to the buyer
+    case("亲,满200减20哦", has={"offer_discount"}, prices=(), threshold=200.0, reduction=20.0),
     # --- free shipping and its negations
     case("亲,这款是包邮的哦", has={"offer_free_shipping"}, free_shipping=True),
     case("两双给您免运费", has={"offer_free_shipping"}, free_shipping=True, quantity=2),
@@ -180,13 +181,13 @@ def test_intents_come_in_order_of_appearance(reader):
 
 
 def test_spans_point_into_original_text(reader):
-    text = "親，您好！不 行哦，ＸＬ碼包郵"
+    text = "親，您好！不 行哦，ＸＬ碼沒貨了"
     r = reader.read(text)
     by_name = {h.name: h for h in r.intents}
     assert by_name["greet"].matched == "您好"
     assert by_name["refuse"].matched == "不 行"
     assert text[by_name["refuse"].start:by_name["refuse"].end] == "不 行"
-    assert by_name["offer_free_shipping"].matched == "包郵"
+    assert by_name["answer_stock"].matched == "沒貨"
     assert r.facts.sizes == ("XL",)
 
 

@@ -1,0 +1,402 @@
+"""Intents learned from examples: a multi-label classifier over the clauses of a reply.
+
+Rasa's recipe, offline: sparse features (character 1-3-grams and jieba words, tf-idf) and,
+optionally, dense sentence embeddings (``encoder``), one logistic regression per intent. Trained
+from the example replies in ``scenarios/rules/intents.yaml`` when content loads, and cached on
+disk by a digest of the examples and the design, so a warm start only reads one ``.npz`` file
+(``allow_pickle=False``: nothing in the cache is executed).
+
+Inference is plain numpy: a clause's features are looked up in the vocabulary and dotted with the
+weights, so a clause costs microseconds without the encoder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FORMAT = 4  # bump when features or the cache layout change
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Design:
+    """What the classifier is built from; part of the cache key."""
+
+    char_min: int = 1
+    char_max: int = 3
+    words: bool = True  # jieba words as features
+    embed: bool = False  # dense sentence embeddings (game.language.encoder)
+    embed_weight: float = 1.0
+    C: float = 8.0  # inverse regularisation of each logistic regression
+    balanced: bool = True  # weigh an intent's few examples against the many others
+    threshold: float = 0.5
+
+    def key(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+DEFAULT_DESIGN = Design()
+
+
+@dataclass
+class TrainingSet:
+    """Texts with their intents (positives) and, per intent, texts known not to be it."""
+
+    names: list[str]
+    texts: list[str] = field(default_factory=list)
+    labels: list[set[str]] = field(default_factory=list)  # parallel to texts
+    negatives: dict[str, list[str]] = field(default_factory=dict)  # intent -> counter-examples
+
+    def add(self, text: str, name: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        try:
+            i = self._index[text]
+        except KeyError:
+            i = self._index[text] = len(self.texts)
+            self.texts.append(text)
+            self.labels.append(set())
+        self.labels[i].add(name)
+
+    def add_negative(self, text: str, name: str) -> None:
+        text = text.strip()
+        if text:
+            self.negatives.setdefault(name, []).append(text)
+
+    @property
+    def _index(self) -> dict[str, int]:
+        try:
+            return self.__dict__["_idx"]
+        except KeyError:
+            idx = self.__dict__["_idx"] = {t: i for i, t in enumerate(self.texts)}
+            return idx
+
+    def digest(self, design: Design) -> str:
+        h = hashlib.sha256()
+        h.update(f"{FORMAT}|{design.key()}|{_tokenizer_version()}\n".encode())
+        for name in self.names:
+            h.update(f"N {name}\n".encode())
+        for t, labs in sorted(zip(self.texts, self.labels)):
+            h.update(f"E {t}\t{','.join(sorted(labs))}\n".encode())
+        for name in sorted(self.negatives):
+            for t in sorted(self.negatives[name]):
+                h.update(f"C {name}\t{t}\n".encode())
+        return h.hexdigest()[:24]
+
+
+def training_set(intents) -> TrainingSet:
+    """Examples, phrases and labelled replies are positives (a text under several intents is a
+    positive of each); counter-examples are negatives of their own intent only."""
+    ts = TrainingSet(names=[d.name for d in intents])
+    for d in intents:
+        for t in d.examples:
+            ts.add(t, d.name)
+        for t in d.phrases:
+            ts.add(t, d.name)
+        for t in d.replies:
+            ts.add(t, d.name)
+        for t in d.counter_examples:
+            ts.add_negative(t, d.name)
+    return ts
+
+
+# ---------------------------------------------------------------- clauses
+
+# Not at a single space: "不 包 邮" typed apart is still one clause.
+_BREAKS = re.compile(r"[,.!?;:~\n…。，！？；、]+\s*|\s{2,}")
+
+
+def marker_re(markers: Sequence[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(re.escape(m) for m in markers)) if markers else None
+
+
+def clause_spans(text: str, markers: re.Pattern[str] | None = None) -> list[tuple[int, int]]:
+    """Clause spans of a normalized text: cut at punctuation and spaces, and before a clause
+    marker (不过, 另外...)."""
+    cuts: list[tuple[int, int]] = []
+    pos = 0
+    for m in _BREAKS.finditer(text):
+        if m.start() > pos:
+            cuts.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        cuts.append((pos, len(text)))
+    if markers is None:
+        return cuts
+    out: list[tuple[int, int]] = []
+    for a, b in cuts:
+        start = a
+        for m in markers.finditer(text, a, b):
+            if m.start() > start:
+                out.append((start, m.start()))
+                start = m.start()
+        out.append((start, b))
+    return out
+
+
+# ---------------------------------------------------------------- features
+
+_jieba = None
+_jieba_lock = threading.Lock()
+
+
+def _tokenizer_version() -> str:
+    try:
+        import jieba
+
+        return getattr(jieba, "__version__", "?")
+    except Exception:  # pragma: no cover - jieba is a pinned dependency
+        return "none"
+
+
+def words(text: str) -> list[str]:
+    """jieba's words of ``text`` (its dictionary loads once, on first use)."""
+    global _jieba
+    if _jieba is None:
+        with _jieba_lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba.lcut(text, HMM=False)
+
+
+def clause_form(text: str) -> str:
+    """What features are taken from: normalized text, digits folded, no spaces."""
+    return _SPACES.sub("", _DIGITS.sub("0", text))
+
+
+def features(text: str, design: Design) -> dict[str, float]:
+    """Feature counts of one clause (already normalized)."""
+    s = clause_form(text)
+    out: dict[str, float] = {}
+    padded = f"^{s}$"
+    for n in range(design.char_min, design.char_max + 1):
+        for i in range(len(padded) - n + 1):
+            g = padded[i:i + n]
+            if g in ("^", "$"):
+                continue
+            out[g] = out.get(g, 0.0) + 1.0
+    if design.words and s:
+        for w in words(s):
+            if len(w) > 1 or w.isalnum():
+                k = "w:" + w
+                out[k] = out.get(k, 0.0) + 1.0
+    return out
+
+
+# ---------------------------------------------------------------- model
+
+
+class IntentModel:
+    """Trained weights: vocabulary with idf, one weight row per intent, optional dense part."""
+
+    def __init__(self, names: Sequence[str], vocab: Sequence[str], idf: np.ndarray, coef: np.ndarray,
+                 intercept: np.ndarray, design: Design, dense: np.ndarray | None = None,
+                 thresholds: np.ndarray | None = None, digest: str = ""):
+        self.names = list(names)
+        self.vocab = {w: i for i, w in enumerate(vocab)}
+        self.idf = idf.astype(np.float32)
+        self.coef = coef.astype(np.float32)  # (n_features, n_intents)
+        self.intercept = intercept.astype(np.float32)
+        self.dense = None if dense is None else dense.astype(np.float32)  # (embed_dim, n_intents)
+        self.design = design
+        n = len(self.names)
+        self.thresholds = (np.full(n, design.threshold, np.float32) if thresholds is None
+                           else thresholds.astype(np.float32))
+        self.digest = digest
+
+    def trained_on(self, column: int) -> bool:
+        """Whether intent ``column`` had examples (an untrained one never vetoes a phrase)."""
+        return bool(self.intercept[column] > -7.5 or np.any(self.coef[:, column]))
+
+    # ---- inference
+    def _sparse_rows(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        rows = []
+        for t in texts:
+            f = features(t, self.design)
+            idx = [self.vocab[k] for k in f if k in self.vocab]
+            if not idx:
+                rows.append((np.zeros(0, np.int64), np.zeros(0, np.float32)))
+                continue
+            ia = np.asarray(idx, np.int64)
+            tf = np.asarray([f[k] for k in f if k in self.vocab], np.float32)
+            v = np.log1p(tf) * self.idf[ia]
+            norm = float(np.sqrt((v * v).sum()))
+            rows.append((ia, v / norm if norm else v))
+        return rows
+
+    def scores(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Probability of each intent for each clause: shape (len(texts), n_intents)."""
+        out = np.empty((len(texts), len(self.names)), np.float32)
+        for r, (ia, v) in enumerate(self._sparse_rows(texts)):
+            out[r] = v @ self.coef[ia] if len(ia) else 0.0
+        if self.dense is not None and embeddings is not None:
+            out += (embeddings.astype(np.float32) * self.design.embed_weight) @ self.dense
+        out += self.intercept
+        return 1.0 / (1.0 + np.exp(-out))
+
+    # ---- persistence (plain arrays, no pickle)
+    def save(self, path: Path) -> None:
+        vocab = sorted(self.vocab, key=self.vocab.get)
+        meta = json.dumps({"format": FORMAT, "names": self.names, "design": asdict(self.design),
+                           "digest": self.digest}, ensure_ascii=False)
+        arrays = dict(vocab=np.asarray(vocab, dtype=str), idf=self.idf, coef=self.coef,
+                      intercept=self.intercept, thresholds=self.thresholds,
+                      meta=np.asarray([meta], dtype=str))
+        if self.dense is not None:
+            arrays["dense"] = self.dense
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "IntentModel":
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"][0]))
+            if meta.get("format") != FORMAT:
+                raise ValueError("old cache format")
+            return cls(meta["names"], [str(v) for v in z["vocab"]], z["idf"], z["coef"], z["intercept"],
+                       Design(**meta["design"]), z["dense"] if "dense" in z.files else None,
+                       z["thresholds"], meta.get("digest", ""))
+
+
+def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None) -> IntentModel:
+    """Train one logistic regression per intent (scikit-learn, deterministic)."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from game.language.normalize import normalize
+
+    texts = list(ts.texts)
+    # A counter-example makes no part of its move in any clause either ("亲,这款不包邮哦").
+    negs: list[tuple[str, str]] = []
+    for name in ts.names:
+        for t in ts.negatives.get(name, ()):
+            n = normalize(t)
+            parts = [n] + [n[a:b] for a, b in clause_spans(n)]
+            negs += [(name, p) for p in dict.fromkeys(parts) if p]
+    neg_texts = [p for _name, p in negs]
+    norm = [normalize(t) for t in texts] + neg_texts
+    feats = [features(t, design) for t in norm]
+    df: dict[str, int] = {}
+    for f in feats:
+        for k in f:
+            df[k] = df.get(k, 0) + 1
+    vocab = sorted(df)
+    index = {w: i for i, w in enumerate(vocab)}
+    n_docs = len(feats)
+    idf = np.asarray([math.log((1 + n_docs) / (1 + df[w])) + 1.0 for w in vocab], np.float32)
+    rows, cols, vals = [], [], []
+    for r, f in enumerate(feats):
+        ia = [index[k] for k in f]
+        v = np.log1p(np.asarray(list(f.values()), np.float32)) * idf[ia]
+        v /= float(np.sqrt((v * v).sum())) or 1.0
+        rows.extend([r] * len(ia))
+        cols.extend(ia)
+        vals.extend(v.tolist())
+    X = sparse.csr_matrix((vals, (rows, cols)), shape=(n_docs, len(vocab)), dtype=np.float64)
+    E = None
+    if design.embed and embed is not None:
+        E = np.asarray(embed(norm), np.float64) * design.embed_weight
+        X = sparse.hstack([X, sparse.csr_matrix(E)], format="csr")
+
+    n_pos = len(texts)
+    neg_owner = [name for name, _p in negs]
+    coef = np.zeros((X.shape[1], len(ts.names)), np.float32)
+    intercept = np.full(len(ts.names), -8.0, np.float32)
+    for j, name in enumerate(ts.names):
+        y_pos = np.asarray([name in labs for labs in ts.labels], bool)
+        if not y_pos.any():
+            continue  # no example: this intent is never predicted (rules may still find it)
+        keep = np.concatenate([np.ones(n_pos, bool), np.asarray([o == name for o in neg_owner], bool)])
+        y = np.concatenate([y_pos, np.zeros(len(neg_owner), bool)])[keep]
+        clf = LogisticRegression(C=design.C, solver="liblinear", max_iter=1000, random_state=0,
+                                 class_weight="balanced" if design.balanced else None)
+        clf.fit(X[keep], y)
+        coef[:, j] = clf.coef_[0]
+        intercept[j] = clf.intercept_[0]
+    dense = None
+    if E is not None:
+        dense = coef[len(vocab):].copy()
+        coef = coef[: len(vocab)]
+    return IntentModel(ts.names, vocab, idf, coef, intercept, design, dense, digest=ts.digest(design))
+
+
+# ---------------------------------------------------------------- cache
+
+_memo: dict[str, IntentModel] = {}
+_memo_lock = threading.RLock()
+_persist = threading.local()
+
+
+@contextlib.contextmanager
+def no_disk_cache():
+    """Models trained inside are kept neither on disk nor in memory (cross-validation folds)."""
+    _persist.off = True
+    try:
+        yield
+    finally:
+        _persist.off = False
+
+
+def cache_dir() -> Path:
+    """Where trained models are kept: $KEFUSIM_CACHE_DIR, else the user's cache folder."""
+    env = os.environ.get("KEFUSIM_CACHE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("kefusim", appauthor=False))
+
+
+def trained(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None) -> IntentModel | None:
+    """The model for these examples: from memory, from the disk cache, or trained now.
+
+    None when fewer than two intents have examples (nothing to tell apart).
+    """
+    if sum(1 for name in ts.names if any(name in labs for labs in ts.labels)) < 2:
+        return None
+    digest = ts.digest(design)
+    if getattr(_persist, "off", False):
+        return fit(ts, design, embed)
+    with _memo_lock:
+        got = _memo.get(digest)
+        if got is not None:
+            return got
+        path = cache_dir() / f"intents-{digest}.npz"
+        model = None
+        if path.exists():
+            try:
+                model = IntentModel.load(path)
+            except Exception as exc:  # a damaged cache is rebuilt, never trusted
+                log.warning("intent model cache %s unreadable (%s); training again", path, exc)
+        if model is None:
+            model = fit(ts, design, embed)
+            try:
+                model.save(path)
+            except OSError as exc:
+                log.warning("intent model cache not written to %s: %s", path, exc)
+        _memo[digest] = model
+        return model
+
