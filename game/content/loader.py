@@ -216,6 +216,7 @@ def load_replies(path: Path, intents: list[IntentDef]) -> tuple[Report, list[Int
         return report, intents
     names = {i.name for i in intents}
     got: dict[str, list[str]] = {n: [] for n in names}
+    none: list[str] = []
     seen: dict[str, int] = {}
     for k, item in enumerate(items):
         where = f"reply {k + 1}"
@@ -238,7 +239,11 @@ def load_replies(path: Path, intents: list[IntentDef]) -> tuple[Report, list[Int
         if ok:
             for n in dict.fromkeys(map(str, labels)):
                 got[n].append(text.strip())
-    return report, [replace(i, replies=i.replies + tuple(got[i.name])) for i in intents]
+            if not labels:
+                none.append(text.strip())
+    # A reply that makes no move is a counter-example of every intent.
+    return report, [replace(i, replies=i.replies + tuple(got[i.name]),
+                            counter_examples=i.counter_examples + tuple(none)) for i in intents]
 
 
 def load_diagnosis(path: Path, intents=None, rubric=None) -> tuple[Report, object]:

@@ -28,7 +28,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4  # bump when features or the cache layout change
+FORMAT = 6  # bump when features or the cache layout change
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _SPACES = re.compile(r"\s+")
 
@@ -40,11 +40,14 @@ class Design:
     char_min: int = 1
     char_max: int = 3
     words: bool = True  # jieba words as features
-    embed: bool = False  # dense sentence embeddings (game.language.encoder)
-    embed_weight: float = 1.0
+    embed: bool = True  # dense sentence embeddings (game.language.encoder)
+    embed_weight: float = 0.5
     C: float = 8.0  # inverse regularisation of each logistic regression
     balanced: bool = True  # weigh an intent's few examples against the many others
-    threshold: float = 0.5
+    # A clause reads as an intent at this probability or more. Chosen on the development set
+    # (tests never tune it): per-intent thresholds from cross-validation on the examples came out
+    # lower and read worse, since a message gives the classifier several windows to fire in.
+    threshold: float = 0.8
 
     def key(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -61,6 +64,12 @@ class TrainingSet:
     texts: list[str] = field(default_factory=list)
     labels: list[set[str]] = field(default_factory=list)  # parallel to texts
     negatives: dict[str, list[str]] = field(default_factory=dict)  # intent -> counter-examples
+    replies: dict[str, set[str]] = field(default_factory=dict)  # whole replies -> every move they make
+
+    def add_reply(self, text: str, name: str) -> None:
+        text = text.strip()
+        if text:
+            self.replies.setdefault(text, set()).add(name)
 
     def add(self, text: str, name: str) -> None:
         text = text.strip()
@@ -87,9 +96,9 @@ class TrainingSet:
             idx = self.__dict__["_idx"] = {t: i for i, t in enumerate(self.texts)}
             return idx
 
-    def digest(self, design: Design) -> str:
+    def digest(self, design: Design, negation: "Negation | None" = None) -> str:
         h = hashlib.sha256()
-        h.update(f"{FORMAT}|{design.key()}|{_tokenizer_version()}\n".encode())
+        h.update(f"{FORMAT}|{design.key()}|{_tokenizer_version()}|{negation.key if negation else ''}\n".encode())
         for name in self.names:
             h.update(f"N {name}\n".encode())
         for t, labs in sorted(zip(self.texts, self.labels)):
@@ -97,6 +106,8 @@ class TrainingSet:
         for name in sorted(self.negatives):
             for t in sorted(self.negatives[name]):
                 h.update(f"C {name}\t{t}\n".encode())
+        for t, labs in sorted(self.replies.items()):
+            h.update(f"R {t}\t{','.join(sorted(labs))}\n".encode())
         return h.hexdigest()[:24]
 
 
@@ -110,7 +121,7 @@ def training_set(intents) -> TrainingSet:
         for t in d.phrases:
             ts.add(t, d.name)
         for t in d.replies:
-            ts.add(t, d.name)
+            ts.add_reply(t, d.name)
         for t in d.counter_examples:
             ts.add_negative(t, d.name)
     return ts
@@ -119,6 +130,7 @@ def training_set(intents) -> TrainingSet:
 # ---------------------------------------------------------------- clauses
 
 # Not at a single space: "不 包 邮" typed apart is still one clause.
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _BREAKS = re.compile(r"[,.!?;:~\n…。，！？；、]+\s*|\s{2,}")
 
 
@@ -179,14 +191,48 @@ def words(text: str) -> list[str]:
     return _jieba.lcut(text, HMM=False)
 
 
+class Negation:
+    """Which characters of a clause stand in a negation's scope ("不能退": 退), from the
+    reader's word lists, so the classifier sees "¬退" and not "退"."""
+
+    def __init__(self, rules=None):
+        self.scan = getattr(rules, "scan", None)
+        self.window = int(getattr(rules, "window", 3))
+        self.qwindow = int(getattr(rules, "question_window", 2))
+        post = tuple(getattr(rules, "postfix", ()) or ())
+        self.postfix = re.compile("|".join(re.escape(w) for w in post)) if post else None
+        self.key = "|".join([getattr(self.scan, "pattern", ""), str(self.window), str(self.qwindow),
+                             getattr(self.postfix, "pattern", "")])
+
+    def marks(self, s: str) -> bytearray:
+        out = bytearray(len(s))
+        if self.scan is not None:
+            for m in self.scan.finditer(s):
+                g = m.lastgroup
+                if g == "n" or g == "q":
+                    w = self.window if g == "n" else self.qwindow
+                    for k in range(m.end(), min(len(s), m.end() + w + 1)):
+                        out[k] = 1
+        if self.postfix is not None:
+            for m in self.postfix.finditer(s):
+                for k in range(max(0, m.start() - self.window - 1), m.start()):
+                    out[k] = 1
+        return out
+
+
+NO_NEGATION = Negation()
+
+
 def clause_form(text: str) -> str:
     """What features are taken from: normalized text, digits folded, no spaces."""
     return _SPACES.sub("", _DIGITS.sub("0", text))
 
 
-def features(text: str, design: Design) -> dict[str, float]:
-    """Feature counts of one clause (already normalized)."""
+def features(text: str, design: Design, negation: Negation = NO_NEGATION) -> dict[str, float]:
+    """Feature counts of one clause (already normalized); grams and words that start in a
+    negation's scope are marked "¬"."""
     s = clause_form(text)
+    neg = negation.marks(s)
     out: dict[str, float] = {}
     padded = f"^{s}$"
     for n in range(design.char_min, design.char_max + 1):
@@ -194,11 +240,15 @@ def features(text: str, design: Design) -> dict[str, float]:
             g = padded[i:i + n]
             if g in ("^", "$"):
                 continue
+            if 0 < i <= len(s) and neg[i - 1]:
+                g = "¬" + g
             out[g] = out.get(g, 0.0) + 1.0
     if design.words and s:
+        pos = 0
         for w in words(s):
+            at, pos = pos, pos + len(w)
             if len(w) > 1 or w.isalnum():
-                k = "w:" + w
+                k = ("¬w:" if neg[at] else "w:") + w
                 out[k] = out.get(k, 0.0) + 1.0
     return out
 
@@ -211,8 +261,9 @@ class IntentModel:
 
     def __init__(self, names: Sequence[str], vocab: Sequence[str], idf: np.ndarray, coef: np.ndarray,
                  intercept: np.ndarray, design: Design, dense: np.ndarray | None = None,
-                 thresholds: np.ndarray | None = None, digest: str = ""):
+                 thresholds: np.ndarray | None = None, digest: str = "", negation: Negation = NO_NEGATION):
         self.names = list(names)
+        self.negation = negation
         self.vocab = {w: i for i, w in enumerate(vocab)}
         self.idf = idf.astype(np.float32)
         self.coef = coef.astype(np.float32)  # (n_features, n_intents)
@@ -232,7 +283,7 @@ class IntentModel:
     def _sparse_rows(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         rows = []
         for t in texts:
-            f = features(t, self.design)
+            f = features(t, self.design, self.negation)
             idx = [self.vocab[k] for k in f if k in self.vocab]
             if not idx:
                 rows.append((np.zeros(0, np.int64), np.zeros(0, np.float32)))
@@ -271,17 +322,18 @@ class IntentModel:
         os.replace(tmp, path)
 
     @classmethod
-    def load(cls, path: Path) -> "IntentModel":
+    def load(cls, path: Path, negation: Negation = NO_NEGATION) -> "IntentModel":
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"][0]))
             if meta.get("format") != FORMAT:
                 raise ValueError("old cache format")
             return cls(meta["names"], [str(v) for v in z["vocab"]], z["idf"], z["coef"], z["intercept"],
                        Design(**meta["design"]), z["dense"] if "dense" in z.files else None,
-                       z["thresholds"], meta.get("digest", ""))
+                       z["thresholds"], meta.get("digest", ""), negation)
 
 
-def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None) -> IntentModel:
+def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
+        negation: Negation = NO_NEGATION) -> IntentModel:
     """Train one logistic regression per intent (scikit-learn, deterministic)."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
@@ -289,6 +341,26 @@ def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None) -> IntentM
     from game.language.normalize import normalize
 
     texts = list(ts.texts)
+    labels = [set(x) for x in ts.labels]
+    if ts.replies:
+        # A whole reply's moves are put on the clauses that make them, by a first model trained
+        # without the replies; a clause that makes none of them is a negative of every intent.
+        base = TrainingSet(ts.names, list(ts.texts), [set(x) for x in ts.labels], dict(ts.negatives))
+        first = fit(base, design, embed, negation)
+        col = {n: j for j, n in enumerate(first.names)}
+        for text, labs in sorted(ts.replies.items()):
+            n = normalize(text)
+            parts = [n[a:b] for a, b in clause_spans(n) if _HAN.search(n, a, b)]
+            if len(parts) <= 1:
+                texts.append(text)
+                labels.append(set(labs))
+                continue
+            probs = first.scores(parts)
+            given = [set() for _ in parts]
+            for name in labs:
+                given[int(np.argmax(probs[:, col[name]]))].add(name)
+            texts.extend(parts)
+            labels.extend(given)
     # A counter-example makes no part of its move in any clause either ("亲,这款不包邮哦").
     negs: list[tuple[str, str]] = []
     for name in ts.names:
@@ -298,7 +370,7 @@ def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None) -> IntentM
             negs += [(name, p) for p in dict.fromkeys(parts) if p]
     neg_texts = [p for _name, p in negs]
     norm = [normalize(t) for t in texts] + neg_texts
-    feats = [features(t, design) for t in norm]
+    feats = [features(t, design, negation) for t in norm]
     df: dict[str, int] = {}
     for f in feats:
         for k in f:
@@ -322,25 +394,34 @@ def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None) -> IntentM
         X = sparse.hstack([X, sparse.csr_matrix(E)], format="csr")
 
     n_pos = len(texts)
-    neg_owner = [name for name, _p in negs]
-    coef = np.zeros((X.shape[1], len(ts.names)), np.float32)
-    intercept = np.full(len(ts.names), -8.0, np.float32)
-    for j, name in enumerate(ts.names):
-        y_pos = np.asarray([name in labs for labs in ts.labels], bool)
-        if not y_pos.any():
-            continue  # no example: this intent is never predicted (rules may still find it)
-        keep = np.concatenate([np.ones(n_pos, bool), np.asarray([o == name for o in neg_owner], bool)])
-        y = np.concatenate([y_pos, np.zeros(len(neg_owner), bool)])[keep]
-        clf = LogisticRegression(C=design.C, solver="liblinear", max_iter=1000, random_state=0,
-                                 class_weight="balanced" if design.balanced else None)
-        clf.fit(X[keep], y)
-        coef[:, j] = clf.coef_[0]
-        intercept[j] = clf.intercept_[0]
+    neg_owner = np.asarray([name for name, _p in negs], dtype=object)
+    Y = np.asarray([[name in labs for name in ts.names] for labs in labels], bool).reshape(n_pos, len(ts.names))
+
+    def train(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        coef = np.zeros((X.shape[1], len(ts.names)), np.float32)
+        intercept = np.full(len(ts.names), -8.0, np.float32)
+        for j, name in enumerate(ts.names):
+            y_pos = Y[rows, j]
+            if not y_pos.any() or y_pos.all():
+                continue  # no example: this intent is never predicted (rules may still find it)
+            own_negs = n_pos + np.flatnonzero(neg_owner == name)
+            idx = np.concatenate([rows, own_negs])
+            y = np.concatenate([y_pos, np.zeros(len(own_negs), bool)])
+            clf = LogisticRegression(C=design.C, solver="liblinear", max_iter=1000, random_state=0,
+                                     class_weight="balanced" if design.balanced else None)
+            clf.fit(X[idx], y)
+            coef[:, j] = clf.coef_[0]
+            intercept[j] = clf.intercept_[0]
+        return coef, intercept
+
+    coef, intercept = train(np.arange(n_pos))
     dense = None
     if E is not None:
         dense = coef[len(vocab):].copy()
         coef = coef[: len(vocab)]
-    return IntentModel(ts.names, vocab, idf, coef, intercept, design, dense, digest=ts.digest(design))
+    return IntentModel(ts.names, vocab, idf, coef, intercept, design, dense,
+                       digest=ts.digest(design, negation), negation=negation)
+
 
 
 # ---------------------------------------------------------------- cache
@@ -370,16 +451,18 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("kefusim", appauthor=False))
 
 
-def trained(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None) -> IntentModel | None:
+def trained(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
+            negation: Negation = NO_NEGATION) -> IntentModel | None:
     """The model for these examples: from memory, from the disk cache, or trained now.
 
     None when fewer than two intents have examples (nothing to tell apart).
     """
-    if sum(1 for name in ts.names if any(name in labs for labs in ts.labels)) < 2:
+    known = set().union(*ts.labels, *ts.replies.values()) if (ts.labels or ts.replies) else set()
+    if len(known & set(ts.names)) < 2:
         return None
-    digest = ts.digest(design)
+    digest = ts.digest(design, negation)
     if getattr(_persist, "off", False):
-        return fit(ts, design, embed)
+        return fit(ts, design, embed, negation)
     with _memo_lock:
         got = _memo.get(digest)
         if got is not None:
@@ -388,11 +471,11 @@ def trained(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None) -> Int
         model = None
         if path.exists():
             try:
-                model = IntentModel.load(path)
+                model = IntentModel.load(path, negation)
             except Exception as exc:  # a damaged cache is rebuilt, never trusted
                 log.warning("intent model cache %s unreadable (%s); training again", path, exc)
         if model is None:
-            model = fit(ts, design, embed)
+            model = fit(ts, design, embed, negation)
             try:
                 model.save(path)
             except OSError as exc:

@@ -11,6 +11,7 @@ Two kinds of data drive it, both from the content folder: the intents
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -29,10 +30,14 @@ log = logging.getLogger(__name__)
 FACT_INTENTS = ("offer_discount", "offer_free_shipping", "offer_gift")
 
 _MAX_PATTERN_MATCHES = 16  # per pattern and message: bounds work on odd input
-# A phrase hit in a clause the classifier gives less than this is dropped (fusion "veto").
-VETO = 0.05
-RULE_CONFIDENCE = 0.9  # what a phrase hit the classifier confirms is reported with, at least
+# A phrase or pattern counts where the classifier gives its intent at least this (below its own
+# threshold: the author's words lower the bar); under it the words are there, the meaning is not.
+VETO = 0.5
+RULE_CONFIDENCE = 0.9
+OWN_SIMILARITY = 0.65  # how close to a persona's own example a window must be to read as its intent
+MAX_CLAUSES = 40  # the classifier reads this many clauses of a message; a pasted essay is left to the rules  # what a phrase hit the classifier confirms is reported with, at least
 clause_spans = learned.clause_spans
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _windows(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -107,10 +112,8 @@ class Reader:
                     raise ValueError(f"intent {d.name}: bad pattern {p!r}: {e}") from e
         self._patterns = patterns
         # An intent that gives way when another is in the same message ("不换了,我直接补偿您").
-        self._intents = list(intents)
-        self._lexicon_arg = lexicon
-        self._learn = learn
         self._persona_readers: dict[tuple, "Reader"] = {}
+        self._own = None  # a persona's own examples (for_persona)
         self.remembered = tuple(d.name for d in intents if d.remembered)
         self._yields = {index[d.name]: {index[y] for y in d.yields_to if y in index}
                         for d in intents if d.yields_to}
@@ -128,29 +131,49 @@ class Reader:
 
                     encoder = shared_encoder()
                 self._encoder = encoder
-            self._model = learned.trained(learned.training_set(intents), self.design, self._encoder)
+            self._model = learned.trained(learned.training_set(intents), self.design, self._encoder,
+                                          learned.Negation(self._lexicon.negation))
             if self._model is not None:
                 self._columns = [index[n] for n in self._model.names]
 
     def for_persona(self, persona) -> "Reader":
-        """This reader, or one that also learned the persona's own examples (``intents:`` in its file)."""
+        """This reader, or a copy that also knows the persona's own examples (``intents:`` in its
+        file): a window of a message close enough to one of them reads as its intent. Nothing is
+        trained again, so a persona's words cost nothing at start-up."""
         own = tuple(getattr(persona, "intents", ()) or ())
-        if not own:
+        if not own or self._model is None:
             return self
         key = (getattr(persona, "id", ""), getattr(persona, "digest", ""))
         got = self._persona_readers.get(key)
         if got is None:
-            merged: list[IntentDef] = []
-            extra = {d.name: d for d in own}
-            for d in self._intents:
-                e = extra.pop(d.name, None)
-                merged.append(d if e is None else replace(
-                    d, examples=d.examples + e.examples, counter_examples=d.counter_examples + e.counter_examples))
-            merged.extend(extra.values())
-            got = Reader(merged, self._lexicon_arg, design=self.design, learn=self._learn,
-                         encoder=self._encoder, fusion=self.fusion)
+            got = copy.copy(self)
+            got._names = list(self._names)
+            got._index = dict(self._index)
+            got._persona_readers = {}
+            pos, neg = [], []
+            for d in own:
+                if d.name not in got._index:
+                    got._index[d.name] = len(got._names)
+                    got._names.append(d.name)
+                i = got._index[d.name]
+                pos += [(i, normalize(t)) for t in d.examples]
+                neg += [(i, normalize(t)) for t in d.counter_examples]
+            got._own = (pos, neg, got._vectors([t for _i, t in pos]), got._vectors([t for _i, t in neg]))
             self._persona_readers[key] = got
         return got
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors to compare windows with a persona's examples: sentence embeddings, or the
+        classifier's tf-idf features when there is no encoder."""
+        if not texts:
+            return np.zeros((0, 1), np.float32)
+        if self._encoder is not None:
+            return self._encoder.encode(texts)
+        rows = self._model._sparse_rows(texts)
+        out = np.zeros((len(texts), len(self._model.vocab)), np.float32)
+        for r, (ia, v) in enumerate(rows):
+            out[r, ia] = v
+        return out
 
     @property
     def intent_names(self) -> tuple[str, ...]:
@@ -212,12 +235,20 @@ class Reader:
             for i, span, _n, _f in rule_hits:
                 keep(i, span)
         else:
-            spans = self.clauses(prep.analysed)
+            # The classifier reads Chinese; a clause of digits or Latin letters alone is left to
+            # the rules and facts ("12345" is no size advice).
+            spans = [(a, b) for a, b in self.clauses(prep.analysed)
+                     if _HAN.search(prep.analysed, a, b)][:MAX_CLAUSES]
             windows = _windows(spans)
-            probs = self._clause_scores([prep.analysed[a:b] for a, b in windows])
+            texts = [prep.analysed[a:b] for a, b in windows]
+            probs, vecs = self._clause_scores(texts)
             cols = self._columns
             thr = self._model.thresholds
             col_of = {i: c for c, i in enumerate(cols)}
+            if self._own is not None:
+                for r, i, v in self._own_hits(texts, vecs):
+                    a, b = windows[r]
+                    keep(i, prep.orig_span_norm(a, b), v, rule=False)
             found = {(i, n) for i, _span, n, _f in rule_hits}
             for r, (a, b) in enumerate(windows):
                 for c in np.flatnonzero(probs[r] >= thr):
@@ -230,10 +261,10 @@ class Reader:
                     keep(i, prep.orig_span_norm(a, b), float(probs[r, c]), rule=False)
             for i, span, n, from_facts in rule_hits:
                 c = col_of.get(i)
-                if c is None or not windows or not self._model.trained_on(c):
-                    keep(i, span)
+                if from_facts or c is None or not windows or not self._model.trained_on(c):
+                    keep(i, span)  # an offer read from the numbers has its own negation rules
                     continue
-                if self.fusion == "learned" and not from_facts:
+                if self.fusion == "learned":
                     continue
                 p = max((float(probs[r, c]) for r, (a, b) in enumerate(windows) if a <= n < b), default=0.0)
                 if self.fusion != "union" and p < self.veto:
@@ -254,9 +285,31 @@ class Reader:
         lexicon's clause markers (不过, 另外...); empty pieces dropped."""
         return clause_spans(text, self._markers)
 
-    def _clause_scores(self, clauses: list[str]) -> np.ndarray:
+    def _clause_scores(self, clauses: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
         emb = self._encoder.encode(clauses) if self._encoder is not None and self._model.dense is not None else None
-        return self._model.scores(clauses, emb)
+        return self._model.scores(clauses, emb), emb
+
+    def _own_hits(self, texts: list[str], vecs: np.ndarray | None) -> list[tuple[int, int, float]]:
+        """(window, intent, similarity) where a window is as close to one of the persona's examples
+        as OWN_SIMILARITY and closer to it than to any of that intent's counter-examples."""
+        pos, neg, pv, nv = self._own
+        if not pos or not texts:
+            return []
+        wv = vecs if vecs is not None and self._encoder is not None else self._vectors(texts)
+        sim = wv @ pv.T
+        nsim = wv @ nv.T if len(neg) else None
+        out = []
+        for r in range(len(texts)):
+            best: dict[int, float] = {}
+            for k, (i, _t) in enumerate(pos):
+                best[i] = max(best.get(i, 0.0), float(sim[r, k]))
+            for i, v in best.items():
+                if v < OWN_SIMILARITY:
+                    continue
+                if nsim is not None and any(j == i and float(nsim[r, k]) >= v for k, (j, _t) in enumerate(neg)):
+                    continue
+                out.append((r, i, v))
+        return out
 
     @staticmethod
     def _pattern_hit(prep: Prepared, rx: re.Pattern[str], negators: tuple[str, ...],

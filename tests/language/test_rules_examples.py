@@ -1,15 +1,18 @@
-"""The intents file is its own test table: every example must read as its intent,
-no counter-example may."""
+"""The intents file is training data and its own check: the reader trained on it reads its
+examples back and keeps off its counter-examples (a learned reader may miss a few; the few
+are printed), and the vocabulary stays complete."""
 
 from pathlib import Path
 
 import pytest
 import yaml
 
+from game.content.loader import load_library
 from game.language.reader import Reader
 from game.language.vocab import intents_from_data
 
-RULES = Path(__file__).resolve().parents[2] / "scenarios" / "rules" / "intents.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+RULES = ROOT / "scenarios" / "rules" / "intents.yaml"
 DEFS = intents_from_data(yaml.safe_load(RULES.read_text(encoding="utf-8")))
 
 EXPECTED = {
@@ -19,32 +22,31 @@ EXPECTED = {
     "answer_stock", "answer_shipping", "answer_size", "assure_quality", "confirm_order",
     "urge_order", "steer_back", "chitchat", "thank", "farewell", "escalate", "wait_moment",
     "refuse", "rude", "blame_shift", "ask_order_number", "absolute_promise", "admit_weakness", "answer_payment",
+    # added with the learned reader (issue: understanding)
+    "answer_invoice", "order_note", "offer_sample", "usage_advice", "criticize_buyer",
 }
 
 
 @pytest.fixture(scope="module")
-def reader() -> Reader:
-    return Reader(DEFS)
+def library():
+    return load_library(ROOT / "scenarios")
 
 
-def _params(kind: str):
-    out = []
-    for d in DEFS:
-        for text in getattr(d, kind):
-            out.append(pytest.param(d.name, text, id=f"{d.name}/{text}"))
-    return out
+@pytest.fixture(scope="module")
+def reader(library) -> Reader:
+    return Reader(library.intents, library.lexicon)
 
 
-@pytest.mark.parametrize("intent, text", _params("examples"))
-def test_example_reads_as_intent(reader, intent, text):
-    reading = reader.read(text)
-    assert reading.has(intent), f"{text!r} read as {reading.names}"
+def test_examples_read_back(reader):
+    misses = [(d.name, t, reader.read(t).names) for d in DEFS for t in d.examples if not reader.read(t).has(d.name)]
+    total = sum(len(d.examples) for d in DEFS)
+    assert len(misses) <= total * 0.03, "\n".join(f"{n}: {t!r} read as {got}" for n, t, got in misses)
 
 
-@pytest.mark.parametrize("intent, text", _params("counter_examples"))
-def test_counter_example_does_not(reader, intent, text):
-    reading = reader.read(text)
-    assert not reading.has(intent), f"{text!r} read as {reading.names}"
+def test_counter_examples_stay_off(reader):
+    hits = [(d.name, t, reader.read(t).names) for d in DEFS for t in d.counter_examples if reader.read(t).has(d.name)]
+    total = sum(len(d.counter_examples) for d in DEFS)
+    assert len(hits) <= total * 0.03, "\n".join(f"{n}: {t!r} read as {got}" for n, t, got in hits)
 
 
 def test_vocabulary_is_complete():
@@ -53,9 +55,13 @@ def test_vocabulary_is_complete():
     assert len(names) == len(set(names))
     for d in DEFS:
         assert d.title and d.title != d.name, d.name
-        assert len(d.examples) >= 2, d.name
-        assert len(d.counter_examples) >= 1, d.name
-        assert d.phrases or d.patterns, d.name
+        assert len(d.examples) >= 25, d.name  # an intent is learned from its examples
+        assert len(d.counter_examples) >= 5, d.name
+
+
+def test_every_intent_has_labelled_replies(library):
+    for d in library.intents:
+        assert len(d.replies) >= 20, d.name
 
 
 def test_intents_from_data_tolerates_odd_input():
