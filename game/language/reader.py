@@ -135,6 +135,8 @@ class Reader:
                                           learned.Negation(self._lexicon.negation))
             if self._model is not None:
                 self._columns = [index[n] for n in self._model.names]
+                if self._encoder is not None and self._model.dense is not None:
+                    self._encoder.encode(["您好"])  # load its weights now, not on the first reply
 
     def for_persona(self, persona) -> "Reader":
         """This reader, or a copy that also knows the persona's own examples (``intents:`` in its
@@ -174,6 +176,11 @@ class Reader:
         for r, (ia, v) in enumerate(rows):
             out[r, ia] = v
         return out
+
+    @property
+    def model(self):
+        """The trained classifier (game.language.learned.IntentModel), None without one."""
+        return self._model
 
     @property
     def intent_names(self) -> tuple[str, ...]:
@@ -261,7 +268,9 @@ class Reader:
                     keep(i, prep.orig_span_norm(a, b), float(probs[r, c]), rule=False)
             for i, span, n, from_facts in rule_hits:
                 c = col_of.get(i)
-                if from_facts or c is None or not windows or not self._model.trained_on(c):
+                if (from_facts or c is None or not windows or not self._model.trained_on(c)
+                        or not _HAN.search(text, *span)):
+                    # the classifier reads Chinese: "88", "3q", "hi" are left to the author's words
                     keep(i, span)  # an offer read from the numbers has its own negation rules
                     continue
                 if self.fusion == "learned":
