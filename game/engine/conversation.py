@@ -281,7 +281,8 @@ class Conversation:
 
     def _apply_facts(self, reading) -> None:
         v, facts = self.vars, reading.facts
-        v["mentioned_price"] = facts.prices[0] if facts.prices else 0
+        # A threshold (满199包邮) is a price mentioned too: personas test it against the shop's line.
+        v["mentioned_price"] = facts.prices[0] if facts.prices else (getattr(facts, "threshold", None) or 0)
         offer = None
         if not reading.has("offer_discount"):
             pass  # a price mentioned ("满99包邮", "别家才139") is not an offer
@@ -342,22 +343,25 @@ class Conversation:
 
     def _take_moves(self, names: list[str]) -> bool:
         """Fire the message's moves in turn: the first one the state listens for, then, in the
-        state it leads to, the next unused one, and so on; in a state reached on good terms an
-        offer made earlier in the chat counts too (the buyer never asks for what was offered).
-        Only the last buyer line of the chain is said."""
+        state it leads to, one said after it, and so on; in a state reached on good terms an offer
+        made earlier in the chat counts too (the buyer never asks for what was offered). Only the
+        last buyer line of the chain is said."""
         self._used: set[str] = set()
         fired = 0
+        after = -1  # the buyer reads on from the move she took: what came before it is answered
         self._chain_say = []
         try:
             while fired < _MAX_CHAIN and not self._ending:
                 state = self.persona.states[self.state]
-                pool = [n for n in names if n not in self._used]
+                pool = [n for k, n in enumerate(names) if k > after and n not in self._used]
                 if fired and self._last_mood >= 0:
                     pool += [o for o in self._open_offers if o not in self._used and o not in pool]
                 trig = next((t for t in state.on if t in pool and self._fire(t)), None)
                 if trig is None:
                     break
                 self._used.add(trig)
+                if trig in names:
+                    after = max(after, names.index(trig))
                 fired += 1
         finally:
             says, self._chain_say = self._chain_say, None

@@ -9,6 +9,7 @@ from game.content.testcases import test_files as list_test_files
 from game.engine.clock import ManualClock
 from game.engine.conversation import Conversation
 from game.engine.script import parse_script, simulate
+from game.language.reader import Reader
 from game.scoring.judge import Judge
 from game.scoring.report import build_report, format_report
 
@@ -129,11 +130,13 @@ def _conv(library, reader, judge, pid="chatty-office-lady"):
 
 
 def test_a_rude_reply_makes_the_buyer_colder_at_once(library, reader, scorer):
-    # "你到底要不要" is no intent this buyer's state reacts to: only the judge can make her colder.
+    # Read by the phrase rules alone, "你到底要不要" is no intent her state reacts to: only the judge
+    # can make her colder.
+    rules = Reader(library.intents, library.lexicon, fusion="rules")
     steps = "+3s 亲,您好!很高兴为您服务\n+5s 你到底要不要\n"
-    plain = simulate(library.personas["chatty-office-lady"], parse_script(steps), reader, seed=1,
+    plain = simulate(library.personas["chatty-office-lady"], parse_script(steps), rules, seed=1,
                      defaults=library.buyer_defaults)
-    judged = simulate(library.personas["chatty-office-lady"], parse_script(steps), reader, seed=1,
+    judged = simulate(library.personas["chatty-office-lady"], parse_script(steps), rules, seed=1,
                       defaults=library.buyer_defaults, judge=Judge(scorer))
     fb = [m.feedback for m in judged.conversation.transcript if m.who == "agent"]
     assert fb[1].mood_delta < 0 and "taboo_interrogate" in fb[1].rules
@@ -141,6 +144,13 @@ def test_a_rude_reply_makes_the_buyer_colder_at_once(library, reader, scorer):
     assert judged.conversation.mood < plain.conversation.mood
     events = [e for e in judged.events if e.kind == "feedback"]
     assert len(events) == 2 and events[1].data["feedback"] is fb[1]
+    # The learned reader understands it as rude: her own script makes her colder, and the judge
+    # does not count it twice.
+    learned = simulate(library.personas["chatty-office-lady"], parse_script(steps), reader, seed=1,
+                       defaults=library.buyer_defaults, judge=Judge(scorer))
+    fb = [m.feedback for m in learned.conversation.transcript if m.who == "agent"]
+    assert "rude" in fb[1].intents and fb[1].mood_delta == 0
+    assert learned.conversation.mood < plain.conversation.mood
 
 
 def test_a_name_from_another_chat_is_a_privacy_leak(library, reader, scorer):
