@@ -120,12 +120,17 @@ def load_intents(path: Path) -> tuple[Report, list[IntentDef]]:
         if not sh.mapping(spec, intents.value_mark(name), where):
             continue
         sh.keys(spec, where, {"title": str, "phrases": list, "patterns": list, "examples": list,
-                              "counter_examples": list, "yields_to": list, "remembered": bool},
+                              "counter_examples": list, "yields_to": list, "remembered": bool,
+                              "fallback": str},
                 required=("title",))
         for key in ("phrases", "patterns", "examples", "counter_examples", "yields_to"):
             sh.text_list(spec, key, where, allow_scalar=False)
         if not spec.get("phrases") and not spec.get("patterns") and not spec.get("examples"):
             report.warning(spec.mark, f"{where} has no examples, phrases or patterns", "only facts can trigger it")
+        fb = spec.get("fallback")
+        if isinstance(fb, str) and fb not in intents:
+            msg, hint = unknown("intent", fb, list(intents))
+            report.error(spec.value_mark("fallback"), f"{where}: fallback names {msg}", hint)
         ys = spec.get("yields_to")
         if isinstance(ys, PosList):
             for i, y in enumerate(ys):

@@ -115,6 +115,7 @@ class Conversation:
         for name in getattr(reader, "intent_names", ()):
             self.vars.setdefault(f"said.{name}", 0)
         self._remembered = frozenset(getattr(reader, "remembered", ()))
+        self._fallbacks = dict(getattr(reader, "fallbacks", {}) or {})
         self._open_offers: list[str] = []  # offers made earlier that no transition has taken up yet
         self._chain_say: list | None = None  # while several moves chain: the last buyer line wins
         self._used: set[str] = set()
@@ -282,7 +283,8 @@ class Conversation:
     def _apply_facts(self, reading) -> None:
         v, facts = self.vars, reading.facts
         # A threshold (满199包邮) is a price mentioned too: personas test it against the shop's line.
-        v["mentioned_price"] = facts.prices[0] if facts.prices else (getattr(facts, "threshold", None) or 0)
+        v["mentioned_price"] = (facts.prices[0] if facts.prices else
+                                getattr(facts, "threshold", None) or getattr(facts, "tax", None) or 0)
         offer = None
         if not reading.has("offer_discount"):
             pass  # a price mentioned ("满99包邮", "别家才139") is not an offer
@@ -356,12 +358,23 @@ class Conversation:
                 pool = [n for k, n in enumerate(names) if k > after and n not in self._used]
                 if fired and self._last_mood >= 0:
                     pool += [o for o in self._open_offers if o not in self._used and o not in pool]
-                trig = next((t for t in state.on if t in pool and self._fire(t)), None)
+                # A move this state has no ear for is heard as its fallback (answer_invoice as
+                # assure_quality in a persona written before answer_invoice existed).
+                heard = {n: n for n in pool if n in state.on}
+                trig = next((t for t in state.on if t in heard and self._fire(t)), None)
+                if trig is None:
+                    heard = {}
+                    for n in pool:
+                        fb = self._fallbacks.get(n)
+                        if n not in state.on and fb and fb not in pool:
+                            heard.setdefault(fb, n)
+                    trig = next((t for t in state.on if t in heard and self._fire(t)), None)
                 if trig is None:
                     break
-                self._used.add(trig)
-                if trig in names:
-                    after = max(after, names.index(trig))
+                move = heard[trig]
+                self._used.add(move)
+                if move in names:
+                    after = max(after, names.index(move))
                 fired += 1
         finally:
             says, self._chain_say = self._chain_say, None

@@ -36,6 +36,7 @@ class Facts:
     threshold: float | None = None  # "满199包邮", "超过199就包邮"
     total: float | None = None  # "两件加起来217元"
     result: float | None = None  # the last number of a worked sum: "三十二乘百分之五,一块六毛钱"
+    tax: float | None = None  # "税费是1.6元": what the buyer adds for an invoice, no price
 
     @property
     def offer_price(self) -> float | None:
@@ -244,6 +245,8 @@ class FactRules:
         self.compensation_before = (re.compile(_alt(w("roles", "compensation_before")))
                                     if w("roles", "compensation_before") else _NEVER)
         self.compensation_after = w("roles", "compensation_after") or _NO_WORD
+        tax = w("roles", "tax_before")
+        self.tax_before = _cue_before(tax, w("price", "cue_joiners"), "?") if tax else _NEVER
         quoted = w("roles", "quoted_before")
         self.quoted_before = re.compile(_alt(quoted)) if quoted else _NEVER
         self.total_before = re.compile(_alt(w("roles", "total_before"))) if w("roles", "total_before") else _NEVER
@@ -303,7 +306,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
     offered: list[float] = []
     refused: list[float] = []
     operands: list[float] = []
-    compensation = threshold = total = None
+    compensation = threshold = total = tax = None
     last_number: tuple[int, float] | None = None
     has_ops = R.operators.search(text) is not None
 
@@ -394,6 +397,9 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 continue
             if role == "compensation":
                 compensation = value if compensation is None else compensation
+                continue
+            if role == "tax":
+                tax = value if tax is None else tax
                 continue
             if role == "operand":
                 operands.append(value)
@@ -515,6 +521,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
         threshold=threshold,
         total=total,
         result=offered[-1] if has_ops and operands and offered else None,
+        tax=tax,
     )
     return facts, offers
 
@@ -533,6 +540,8 @@ def _role(R: "FactRules", text: str, raw: str, start: int, end: int, unit_end: i
         return "threshold"
     if R.compensation_before.search(before) or tail.lstrip().startswith(R.compensation_after):
         return "compensation"
+    if R.tax_before.search(before):
+        return "tax"
     if has_ops and (R.operator_after.match(text[unit_end:]) or R.operator_before.search(before)):
         return "operand"
     if R.total_before.search(before):

@@ -115,6 +115,7 @@ class Reader:
         self._persona_readers: dict[tuple, "Reader"] = {}
         self._own = None  # a persona's own examples (for_persona)
         self.remembered = tuple(d.name for d in intents if d.remembered)
+        self.fallbacks = {d.name: d.fallback for d in intents if d.fallback}
         self._yields = {index[d.name]: {index[y] for y in d.yields_to if y in index}
                         for d in intents if d.yields_to}
         self._markers = learned.marker_re(self._lexicon.words("clauses", "markers"))
@@ -268,7 +269,11 @@ class Reader:
                     keep(i, prep.orig_span_norm(a, b), float(probs[r, c]), rule=False)
             for i, span, n, from_facts in rule_hits:
                 c = col_of.get(i)
-                if (from_facts or c is None or not windows or not self._model.trained_on(c)
+                # A price offer read from the numbers, or a gift named with its verb (送您一双袜子),
+                # stands on its own grammar; a bare 礼物 is only a topic until the classifier agrees.
+                strong = from_facts and (self._names[i] == "offer_discount" or (
+                    self._names[i] == "offer_gift" and facts.gift not in (None, "礼品")))
+                if (strong or c is None or not windows or not self._model.trained_on(c)
                         or not _HAN.search(text, *span)):
                     # the classifier reads Chinese: "88", "3q", "hi" are left to the author's words
                     keep(i, span)  # an offer read from the numbers has its own negation rules

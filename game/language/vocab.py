@@ -16,6 +16,9 @@ class IntentDef:
     counter_examples: tuple[str, ...] = ()  # must not
     yields_to: tuple[str, ...] = ()  # dropped when one of these is in the same message
     remembered: bool = False  # an offer the buyer keeps in mind for the rest of the chat
+    # A buyer state that does not listen for this intent hears it as this older, broader one
+    # (personas written before answer_invoice existed listen for assure_quality).
+    fallback: str = ""
     # Whole replies (rules/replies.yaml) that make this move among others: training data only.
     replies: tuple[str, ...] = ()
 
@@ -53,6 +56,7 @@ def intents_from_data(data: dict) -> list[IntentDef]:
                 counter_examples=_strings(body.get("counter_examples")),
                 yields_to=_strings(body.get("yields_to")),
                 remembered=body.get("remembered") is True,
+                fallback=str(body.get("fallback") or ""),
             )
         )
     return out

@@ -48,7 +48,7 @@ CHECKS = {
     "clauses": lambda r: len(clause_spans(r.normalized, marker_re(SHIPPED.words("clauses", "markers")))) >= 2,
     # a number that is not the price offered: a threshold, a compensation, a refused or quoted price
     "roles": lambda r: not r.facts.offers and bool(r.facts.threshold or r.facts.compensation or r.facts.refused
-                                                   or r.facts.total or r.facts.result),
+                                                   or r.facts.total or r.facts.result or r.facts.tax),
 }
 
 SHIPPED = load_reader_rules(RULES)[1]
