@@ -35,6 +35,10 @@ _MAX_PATTERN_MATCHES = 16  # per pattern and message: bounds work on odd input
 VETO = 0.5
 RULE_CONFIDENCE = 0.9
 OWN_SIMILARITY = 0.65  # how close to a persona's own example a window must be to read as its intent
+# A clause where no intent reaches the threshold still reads as its best one at this probability,
+# when it leads the next by TOP_MARGIN (Rasa's fallback has the same two figures).
+TOP_FLOOR = 0.6
+TOP_MARGIN = 0.2
 MAX_CLAUSES = 40  # the classifier reads this many clauses of a message; a pasted essay is left to the rules  # what a phrase hit the classifier confirms is reported with, at least
 clause_spans = learned.clause_spans
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -116,12 +120,14 @@ class Reader:
         self._own = None  # a persona's own examples (for_persona)
         self.remembered = tuple(d.name for d in intents if d.remembered)
         self.fallbacks = {d.name: d.fallback for d in intents if d.fallback}
+        faults = {d.name for d in intents if d.fault}
         self._yields = {index[d.name]: {index[y] for y in d.yields_to if y in index}
                         for d in intents if d.yields_to}
         self._markers = learned.marker_re(self._lexicon.words("clauses", "markers"))
         self.design = design or learned.DEFAULT_DESIGN
         self.fusion = fusion
         self.veto = VETO
+        self.top_floor = TOP_FLOOR
         self._encoder = None
         self._model = None
         self._columns: list[int] = []
@@ -136,6 +142,7 @@ class Reader:
                                           learned.Negation(self._lexicon.negation))
             if self._model is not None:
                 self._columns = [index[n] for n in self._model.names]
+                self._sure_only = np.asarray([n in faults for n in self._model.names], bool)
                 if self._encoder is not None and self._model.dense is not None:
                     self._encoder.encode(["您好"])  # load its weights now, not on the first reply
 
@@ -259,7 +266,16 @@ class Reader:
                     keep(i, prep.orig_span_norm(a, b), v, rule=False)
             found = {(i, n) for i, _span, n, _f in rule_hits}
             for r, (a, b) in enumerate(windows):
-                for c in np.flatnonzero(probs[r] >= thr):
+                fire = list(np.flatnonzero(probs[r] >= thr))
+                if not fire and r < len(spans) and self.top_floor < 1:
+                    # A clause that reads as nothing sure: its best intent if it is likely enough and
+                    # clearly ahead (做工和材质都很好: the value talk, though product facts come close).
+                    # Never a fault: calling a good reply rude costs more than missing a move.
+                    order = np.argsort(probs[r])[::-1]
+                    if (not self._sure_only[order[0]] and probs[r, order[0]] >= self.top_floor
+                            and probs[r, order[0]] - probs[r, order[1]] >= TOP_MARGIN):
+                        fire = [order[0]]
+                for c in fire:
                     i = cols[c]
                     # Negation by scope: the intent's own words stand here, turned down, and
                     # nothing else in the window says it ("不包邮", "包邮不了", "看能不能打折").

@@ -19,6 +19,7 @@ class IntentDef:
     # A buyer state that does not listen for this intent hears it as this older, broader one
     # (personas written before answer_invoice existed listen for assure_quality).
     fallback: str = ""
+    fault: bool = False  # a service fault (rude, blame_shift...): read only when the reader is sure
     # Whole replies (rules/replies.yaml) that make this move among others: training data only.
     replies: tuple[str, ...] = ()
 
@@ -57,6 +58,7 @@ def intents_from_data(data: dict) -> list[IntentDef]:
                 yields_to=_strings(body.get("yields_to")),
                 remembered=body.get("remembered") is True,
                 fallback=str(body.get("fallback") or ""),
+                fault=body.get("fault") is True,
             )
         )
     return out

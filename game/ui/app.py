@@ -5,15 +5,21 @@ Time for the chats comes from an injected clock, so tests drive the window with 
 """
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
 import pygame
 import pygame_gui
 
+from game.language.reader import Reader
+
 from .settings import Settings
 from .theme import FONT_SCALES, THEME_FILE, Theme
+
+log = logging.getLogger(__name__)
 
 
 class Screen:
@@ -55,7 +61,6 @@ class App:
     def __init__(self, content: Path, data_dir: str | None = None, clock=None, size=None,
                  settings_path: Path | None = None):
         from game.content.loader import load_library
-        from game.language.reader import Reader
 
         self.content = Path(content)
         self.data_dir = data_dir
@@ -77,7 +82,12 @@ class App:
                                     for size in (14, 16, 17) for style in ("regular", "bold")
                                     if not fonts.check_font_preloaded(f"noto_sans_sc_{style}_aa_{size}")])
         self.library = load_library(self.content)
-        self.reader = Reader(self.library.intents, self.library.lexicon)
+        # The reader learns its intents off the frame (a few seconds from the shipped model, longer
+        # after an author edits the intents): the window keeps drawing meanwhile.
+        self._reader = None
+        self._reader_thread: threading.Thread | None = None
+        self._after_reader = None
+        self._load_reader()
         if clock is None:
             from game.engine.clock import SystemClock
             clock = SystemClock()
@@ -101,9 +111,45 @@ class App:
     def reload_content(self) -> None:
         """F5: read scenarios/ again so an author sees an edited persona at once."""
         from game.content.loader import load_library
-        from game.language.reader import Reader
         self.library = load_library(self.content)
-        self.reader = Reader(self.library.intents, self.library.lexicon)
+        self._load_reader()
+
+    # ------------------------------------------------------------ the reader, built off the frame
+    def _load_reader(self) -> None:
+        lib = self.library
+        self._reader = None
+        box: dict = {}
+
+        def work() -> None:
+            try:
+                box["reader"] = Reader(lib.intents, lib.lexicon)
+            except Exception:  # never leave the game without a reader: the phrase rules still read
+                log.exception("the learned reader failed to load; reading with the phrase rules only")
+                box["reader"] = Reader(lib.intents, lib.lexicon, learn=False)
+
+        def done() -> None:
+            self._reader = box.get("reader")
+
+        thread = threading.Thread(target=lambda: (work(), done()), name="reader", daemon=True)
+        self._reader_thread = thread
+        thread.start()
+
+    @property
+    def reader(self):
+        """The reader, or None while it is still learning (see ``when_reader``)."""
+        return self._reader
+
+    def wait_reader(self, timeout: float | None = None):
+        if self._reader_thread is not None:
+            self._reader_thread.join(timeout)
+        return self._reader
+
+    def when_reader(self, fn) -> None:
+        """Run ``fn`` now if the reader is ready, else as soon as it is (a notice shows meanwhile)."""
+        if self._reader is not None:
+            fn()
+        else:
+            self._after_reader = fn
 
     def apply_settings(self) -> None:
         self.theme = Theme(FONT_SCALES.get(self.settings.font, 1.0))
@@ -155,12 +201,25 @@ class App:
     def frame(self, dt: float, events=None) -> None:
         for ev in (pygame.event.get() if events is None else events):
             self.handle(ev)
+        if self._after_reader is not None and self._reader is not None:
+            fn, self._after_reader = self._after_reader, None
+            fn()
         self.screen.update(dt)
         self.manager.update(dt)
         self.surface.fill(self.theme.c("bg"))
         self.screen.draw(self.surface)
         self.manager.draw_ui(self.surface)
         self.screen.draw_overlay(self.surface)
+        if self._after_reader is not None:
+            self._draw_wait_notice()
+
+    def _draw_wait_notice(self) -> None:
+        font = self.theme.font(18)
+        text = font.render("正在准备话术理解,请稍候…", True, self.theme.c("text"))
+        box = text.get_rect(center=(self.size[0] // 2, self.size[1] // 2)).inflate(40, 28)
+        pygame.draw.rect(self.surface, self.theme.c("panel"), box, border_radius=8)
+        pygame.draw.rect(self.surface, self.theme.c("border"), box, 1, border_radius=8)
+        self.surface.blit(text, text.get_rect(center=box.center))
 
     def run(self) -> int:
         fps = pygame.time.Clock()

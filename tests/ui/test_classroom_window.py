@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def app(tmp_path):
     from game.ui.app import App
     a = App(ROOT / "scenarios", data_dir=str(tmp_path / "data"), settings_path=tmp_path / "settings.json")
+    a.wait_reader()  # the reader learns off the frame; tests start chats at once
     a.classroom_bind = "127.0.0.1"
     yield a
     student = getattr(a, "classroom_student", None)

@@ -18,6 +18,7 @@ def app(tmp_path):
     from game.ui.app import App
     a = App(ROOT / "scenarios", data_dir=str(tmp_path / "data"), clock=ManualClock(),
             settings_path=tmp_path / "settings.json")
+    a.wait_reader()  # the reader learns off the frame; tests start chats at once
     yield a
     if a.store is not None:
         a.store.close()
@@ -198,3 +199,33 @@ def test_window_resizes(app):
     assert app.size == (1024, 700)
     assert app.screen.reply.rect.right <= 1024 - 310
     app.frame(0.016, [])
+
+
+def test_a_chat_started_before_the_reader_is_ready_waits_with_a_notice(tmp_path, monkeypatch):
+    from game.ui import app as app_mod
+    from game.ui.screens.workbench import WorkbenchScreen, start_personas
+
+    gate = __import__("threading").Event()
+    real = app_mod.Reader
+
+    def slow_reader(*a, **kw):
+        gate.wait(10)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(app_mod, "Reader", slow_reader)
+    a = app_mod.App(ROOT / "scenarios", data_dir=str(tmp_path / "data"), clock=ManualClock(),
+                    settings_path=tmp_path / "settings.json")
+    try:
+        assert a.reader is None
+        start_personas(a, [a.library.personas["haggler-nurse-shoes"]])
+        a.frame(0.016, [])  # the window still draws, with the notice, and no chat yet
+        assert not isinstance(a.screen, WorkbenchScreen)
+        gate.set()
+        a.wait_reader()
+        a.frame(0.016, [])
+        assert isinstance(a.screen, WorkbenchScreen) and a.reader is not None
+    finally:
+        gate.set()
+        if a.store is not None:
+            a.store.close()
+        pygame.quit()

@@ -23,10 +23,13 @@ def _judge(app):
 
 
 def start_personas(app, personas, lesson=None, step_index=None, gap: float = 20.0, pass_mark=None) -> None:
-    seed = app.new_seed()
-    session = PlaySession.start(personas, app.reader, app.clock, seed=seed, defaults=app.library.buyer_defaults,
-                                judge=_judge(app), gap=gap, mode=app.settings.mode)
-    app.show(WorkbenchScreen(app, session, lesson=lesson, step_index=step_index, pass_mark=pass_mark))
+    def start() -> None:
+        seed = app.new_seed()
+        session = PlaySession.start(personas, app.reader, app.clock, seed=seed, defaults=app.library.buyer_defaults,
+                                    judge=_judge(app), gap=gap, mode=app.settings.mode)
+        app.show(WorkbenchScreen(app, session, lesson=lesson, step_index=step_index, pass_mark=pass_mark))
+
+    app.when_reader(start)
 
 
 def start_lesson_step(app, lesson, index: int) -> None:
