@@ -17,6 +17,7 @@ import numpy as np
 from transitions import Machine, State
 
 from game.content.model import Persona, TransitionDef
+from game.language.facts import offered_price
 
 from .events import Event, Message
 
@@ -285,16 +286,8 @@ class Conversation:
         # A threshold (满199包邮) is a price mentioned too: personas test it against the shop's line.
         v["mentioned_price"] = (facts.prices[0] if facts.prices else
                                 getattr(facts, "threshold", None) or getattr(facts, "tax", None) or 0)
-        offer = None
-        if not reading.has("offer_discount"):
-            pass  # a price mentioned ("满99包邮", "别家才139") is not an offer
-        elif getattr(facts, "offer_price", None):
-            offer = facts.offer_price  # the last price put to the buyer, not a refused or quoted one
-        elif facts.discount:
-            offer = v["list_price"] * facts.discount
-        elif facts.reduction:
-            offer = v["offer_price"] - facts.reduction
-        if offer is not None and 0 < offer < v["offer_price"]:
+        offer = offered_price(reading, v["list_price"], v["offer_price"])
+        if offer is not None:
             step = v["offer_price"] - offer
             v["concessions"] += 1
             v["last_concession"] = step

@@ -252,8 +252,8 @@ class FactRules:
         self.total_before = re.compile(_alt(w("roles", "total_before"))) if w("roles", "total_before") else _NEVER
         ops = w("roles", "operators")
         self.operators = re.compile(_alt(ops)) if ops else _NEVER
-        self.operator_after = re.compile(f"^\\s*(?:块|元)?\\s*(?:{_alt(ops)})") if ops else _NEVER
-        self.operator_before = re.compile(f"(?:{_alt(ops)})\\s*$") if ops else _NEVER
+        self.operator_after = re.compile(f"^\\s*(?:块|元)?[\\s,]*(?:{_alt(ops)})") if ops else _NEVER
+        self.operator_before = re.compile(f"(?:{_alt(ops)})[\\s,]*$") if ops else _NEVER
         refusals = w("roles", "refusal_after")
         self.refusal_after = re.compile(_alt(refusals)) if refusals else _NEVER
         # Buy-x-get-y needs a 送 too.
@@ -277,6 +277,27 @@ def _gift_thing(raw: str, rules: FactRules) -> str | None:
 
 
 # ---------------------------------------------------------------- extraction
+
+
+def offered_price(reading, list_price: float, current: float) -> float | None:
+    """The price a reply puts to the buyer, below ``current``, or None: the last price offered
+    (not a refused, quoted or threshold one; a price for several items counts per item), else a
+    discount off the list price, else a reduction from the current offer. Engine and scorer share it."""
+    if reading is None or not reading.has("offer_discount"):
+        return None  # a price mentioned ("满99包邮", "别家才139") is not an offer
+    facts = reading.facts
+    offer = None
+    if facts.offer_price:
+        offer = facts.offer_price
+        if facts.quantity and facts.quantity > 1 and offer >= current:
+            offer = offer / facts.quantity  # "两双给您算320"
+    elif facts.discount:
+        offer = list_price * facts.discount
+    elif facts.reduction:
+        offer = current - facts.reduction
+    if offer is None or not 0 < offer < current:
+        return None
+    return round(offer, 2)
 
 
 def extract_facts(text: str, lexicon=None) -> Facts:

@@ -288,8 +288,10 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
         if compensated:
             for _i, _m, res, reading in items:
                 if reading is not None and reading.has("offer_compensation"):
-                    comp_amount += (min(reading.facts.prices) if reading.facts.prices else 0.0) or (
-                        reading.facts.reduction or 0.0)
+                    # the amount given back (补偿您15元红包), not any price the reply mentions
+                    comp_amount += (getattr(reading.facts, "compensation", None)
+                                    or (min(reading.facts.prices) if reading.facts.prices else 0.0)
+                                    or reading.facts.reduction or 0.0)
         refund_amount = float(persona.list_price) if refunded else 0.0
         if refunded:
             score -= float(c.get("refund_penalty", 10))

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from game.language.facts import parse_chinese_number
+from game.language.facts import offered_price, parse_chinese_number
 from game.language.normalize import PhraseMatcher, Prepared, compact_phrase, prepare
 
 from .model import PLACEHOLDER, SPECIAL_GROUPS, Rubric, Rule
@@ -451,21 +451,13 @@ class Scorer:
         return [s for s in self._strengths if s.id in ids]
 
     def _offer(self, reading, env: dict) -> float | None:
-        """The engine's reading of an offer: a price, a discount off the list or a reduction."""
-        if reading is None or not reading.has("offer_discount") or "list_price" not in env:
+        """The engine's reading of an offer (game.language.facts.offered_price)."""
+        if reading is None or "list_price" not in env:
             return None
-        facts = reading.facts
         prev = env.get("prev_offer", env["list_price"])
-        offer = None
-        if facts.prices:
-            offer = min(facts.prices)
-        elif facts.discount:
-            offer = env["list_price"] * facts.discount
-        elif facts.reduction:
-            offer = prev - facts.reduction
-        if offer is None or not 0 < offer < prev:
+        offer = offered_price(reading, env["list_price"], prev)
+        if offer is None:
             return None
-        offer = round(offer, 2)
         env["offer"] = offer
         env["offer_step"] = round(prev - offer, 2)
         env.setdefault("prev_offer", prev)
