@@ -12,9 +12,11 @@ CONTENT = ROOT / "scenarios"
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_data_dir(tmp_path_factory):
-    """No test (nor a game it starts in a subprocess) writes into the user's real records store."""
+    """No test (nor a game it starts in a subprocess) writes into the user's real records store,
+    nor trains a reader into the user's cache (the shipped model is read from assets/ all the same)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KEFUSIM_DATA_DIR", str(tmp_path_factory.mktemp("kefusim-data")))
+        mp.setenv("KEFUSIM_CACHE_DIR", str(tmp_path_factory.mktemp("kefusim-cache")))
         yield
 
 

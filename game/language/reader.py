@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -39,7 +40,8 @@ OWN_SIMILARITY = 0.65  # how close to a persona's own example a window must be t
 # when it leads the next by TOP_MARGIN (Rasa's fallback has the same two figures).
 TOP_FLOOR = 0.6
 TOP_MARGIN = 0.2
-MAX_CLAUSES = 40  # the classifier reads this many clauses of a message; a pasted essay is left to the rules  # what a phrase hit the classifier confirms is reported with, at least
+MAX_CLAUSES = 40
+_RECENT = 256  # readings kept  # the classifier reads this many clauses of a message; a pasted essay is left to the rules  # what a phrase hit the classifier confirms is reported with, at least
 clause_spans = learned.clause_spans
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -118,6 +120,8 @@ class Reader:
         # An intent that gives way when another is in the same message ("不换了,我直接补偿您").
         self._persona_readers: dict[tuple, "Reader"] = {}
         self._own = None  # a persona's own examples (for_persona)
+        self._recent: dict[str, Reading] = {}
+        self._recent_lock = threading.Lock()
         self.remembered = tuple(d.name for d in intents if d.remembered)
         self.fallbacks = {d.name: d.fallback for d in intents if d.fallback}
         faults = {d.name for d in intents if d.fault}
@@ -157,6 +161,7 @@ class Reader:
         got = self._persona_readers.get(key)
         if got is None:
             got = copy.copy(self)
+            got._recent, got._recent_lock = {}, threading.Lock()
             got._names = list(self._names)
             got._index = dict(self._index)
             got._persona_readers = {}
@@ -200,11 +205,21 @@ class Reader:
         return self._lexicon
 
     def read(self, text: str) -> Reading:
-        """Intents and facts of one message. Never raises."""
+        """Intents and facts of one message. Never raises. The last readings are kept, so a reply
+        read ahead on a worker thread is not read again on the frame."""
         if not isinstance(text, str):
             text = "" if text is None else str(text)
+        with self._recent_lock:
+            got = self._recent.get(text)
+        if got is not None:
+            return got
         try:
-            return self._read(text)
+            got = self._read(text)
+            with self._recent_lock:
+                self._recent[text] = got
+                if len(self._recent) > _RECENT:
+                    self._recent.pop(next(iter(self._recent)))
+            return got
         except Exception:  # last resort: a reader bug must not end a training session
             try:
                 normalized = normalize(text)

@@ -55,12 +55,14 @@ def test_play_a_chat_to_the_report(app):
     app.frame(0.016, [key(pygame.K_BACKSPACE)])
     app.frame(0.016, [key(pygame.K_RETURN)])
     assert app.screen.reply.text == ""
+    app.screen.finish_sending()  # the reply is read off the frame, then sent
     assert conv.transcript[-1].who == "agent" and conv.transcript[-1].text == "亲,您好!很高兴为您服务"
     assert conv.state == "asking"
     run(app, 10)
     assert conv.transcript[-1].who == "buyer"  # the buyer answered once the clock moved
     app.frame(0.016, [text("爱买不买")])
     app.frame(0.016, [key(pygame.K_RETURN)])
+    app.screen.finish_sending()
     run(app, 15)
     assert conv.outcome == "bad_review"
     run(app, 3)

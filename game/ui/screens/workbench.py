@@ -1,6 +1,8 @@
 """The workbench: buyers on the left, the chat in the middle, the product and shop facts on the right."""
 from __future__ import annotations
 
+import threading
+
 import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIPanel, UISelectionList
@@ -47,6 +49,7 @@ class WorkbenchScreen(Screen):
         self.step_index = step_index
         self.pass_mark = pass_mark
         self.recorder = None
+        self._sending: tuple | None = None  # (chat, text, reading thread) of a reply being read
         self.store_error = ""
         if app.store is not None and classroom is None:
             from game.store.live import SessionRecorders
@@ -111,9 +114,34 @@ class WorkbenchScreen(Screen):
 
     # ------------------------------------------------------------ actions
     def _send(self, text: str) -> None:
+        """The reply is read on a worker thread, so the window keeps drawing; it is sent on the
+        first frame after its reading is ready (the reader keeps it, and is not asked twice)."""
         self.session.set_draft(text)
-        if self.session.send():
-            self.reply.set_text("")
+        chat, text = self.session.active, text.strip()
+        conv = self.session.conversation
+        if chat is None or not text or conv is None or conv.finished or self._sending is not None:
+            return
+        job = threading.Thread(target=conv.reader.read, args=(text,), name="read-reply", daemon=True)
+        self._sending = (chat, text, job)
+        self.reply.set_text("")
+        job.start()
+
+    def finish_sending(self) -> None:
+        """Wait for the reply being read and send it (leaving the screen; tests)."""
+        self._send_ready(wait=True)
+
+    def _send_ready(self, wait: bool = False) -> None:
+        if self._sending is None:
+            return
+        if wait:
+            self._sending[2].join()  # leaving: a reply already sent is never lost
+        elif self._sending[2].is_alive():
+            return
+        chat, text, _job = self._sending
+        self._sending = None
+        if chat != self.session.active:
+            self.session.switch(chat)
+        self.session.send(text)
 
     def _switch(self, chat_id: str | None) -> None:
         if chat_id and chat_id != self.session.active:
@@ -125,6 +153,7 @@ class WorkbenchScreen(Screen):
         return self.session.in_progress or self.session.has_unsent_text
 
     def leave(self) -> None:
+        self.finish_sending()
         if self.recorder is not None:
             self.recorder.close("quit")  # chats still open are stored as interrupted
         self.session.desk.close()
@@ -225,6 +254,7 @@ class WorkbenchScreen(Screen):
 
     # ------------------------------------------------------------ frame
     def update(self, dt: float) -> None:
+        self._send_ready()
         events = self.session.tick()
         for ev in events:
             if ev.kind == "buyer_line":
