@@ -39,6 +39,7 @@ OWN_SIMILARITY = 0.65  # how close to a persona's own example a window must be t
 # A clause where no intent reaches the threshold still reads as its best one at this probability,
 # when it leads the next by TOP_MARGIN (Rasa's fallback has the same two figures).
 TOP_FLOOR = 0.6
+FAULT_THRESHOLD = 0.85  # a fault intent (fault: true in intents.yaml) reads at this probability or more
 TOP_MARGIN = 0.2
 MAX_CLAUSES = 40
 _RECENT = 256  # readings kept  # the classifier reads this many clauses of a message; a pasted essay is left to the rules  # what a phrase hit the classifier confirms is reported with, at least
@@ -131,6 +132,7 @@ class Reader:
         self.design = design or learned.DEFAULT_DESIGN
         self.fusion = fusion
         self.veto = VETO
+        self.fault_threshold = FAULT_THRESHOLD
         self.top_floor = TOP_FLOOR
         self._encoder = None
         self._model = None
@@ -147,6 +149,9 @@ class Reader:
             if self._model is not None:
                 self._columns = [index[n] for n in self._model.names]
                 self._sure_only = np.asarray([n in faults for n in self._model.names], bool)
+                # A fault needs more certainty than a move: calling a good reply rude costs more.
+                self._thresholds = np.where(self._sure_only, np.maximum(self._model.thresholds, self.fault_threshold),
+                                            self._model.thresholds)
                 if self._encoder is not None and self._model.dense is not None:
                     self._encoder.encode(["您好"])  # load its weights now, not on the first reply
 
@@ -273,7 +278,7 @@ class Reader:
             texts = [prep.analysed[a:b] for a, b in windows]
             probs, vecs = self._clause_scores(texts)
             cols = self._columns
-            thr = self._model.thresholds
+            thr = self._thresholds
             col_of = {i: c for c, i in enumerate(cols)}
             if self._own is not None:
                 for r, i, v in self._own_hits(texts, vecs):
