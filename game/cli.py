@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how phrases and the classifier combine (rules: phrases only, as before)")
     s.add_argument("--json", action="store_true", help="machine-readable figures")
 
+    s = sub.add_parser("judge-test", help="how often the scorer agrees with a team lead on labelled pairs and replies")
+    s.add_argument("file", type=Path, help="YAML with pairs (buyer, a, b, better) and singles (buyer, reply, faulty); "
+                   "e.g. tests/scoring/judge_heldout.yaml")
+    s.add_argument("--show", type=int, default=30, help="how many disagreements to print")
+    s.add_argument("--json", action="store_true", help="machine-readable figures")
+
     s = sub.add_parser("train-reader", help="train the reader on the content's examples now "
                        "(otherwise done at start-up and cached)")
     s.add_argument("--ship", action="store_true",
@@ -155,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_nlu_test(args)
     if cmd == "train-reader":
         return cmd_train_reader(args)
+    if cmd == "judge-test":
+        return cmd_judge_test(args)
     if cmd in ("host", "join"):
         from .classroom import cli as classroom_cli
         return getattr(classroom_cli, f"cmd_{cmd}")(args)
@@ -356,6 +364,28 @@ def cmd_nlu_test(args) -> int:
             print(evaluate.format_scores(f"Labelled replies: {args.file}", s, args.misread))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
+    return 0
+
+
+def cmd_judge_test(args) -> int:
+    from .scoring import judgetest
+    from .scoring.cli import make_scorer
+
+    lib = load(args.content)
+    scorer = make_scorer(lib)
+    if scorer is None:
+        print("error: the scoring rules did not load (python main.py validate)", file=sys.stderr)
+        return 1
+    try:
+        pairs, singles = judgetest.load_judge_set(args.file)
+    except (OSError, ValueError, yaml_error()) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    s = judgetest.judge(scorer, pairs, singles)
+    if args.json:
+        print(json.dumps(s.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(judgetest.format_judge(args.file, s, args.show))
     return 0
 
 
