@@ -39,7 +39,7 @@ OWN_SIMILARITY = 0.65  # how close to a persona's own example a window must be t
 # A clause where no intent reaches the threshold still reads as its best one at this probability,
 # when it leads the next by TOP_MARGIN (Rasa's fallback has the same two figures).
 TOP_FLOOR = 0.6
-FAULT_THRESHOLD = 0.85  # a fault intent (fault: true in intents.yaml) reads at this probability or more
+FAULT_THRESHOLD = 0.9  # a fault intent (fault: true in intents.yaml) reads at this probability or more
 TOP_MARGIN = 0.2
 MAX_CLAUSES = 40
 _RECENT = 256  # readings kept  # the classifier reads this many clauses of a message; a pasted essay is left to the rules  # what a phrase hit the classifier confirms is reported with, at least
