@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path, help="YAML with pairs (buyer, a, b, better) and singles (buyer, reply, faulty); "
                    "e.g. tests/scoring/judge_heldout.yaml")
     s.add_argument("--show", type=int, default=30, help="how many disagreements to print")
+    s.add_argument("--without-buyer", action="store_true",
+                   help="score each reply alone, as check-reply without --buyer does (the old scorer)")
     s.add_argument("--json", action="store_true", help="machine-readable figures")
 
     s = sub.add_parser("train-reader", help="train the reader on the content's examples now "
@@ -93,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "objection, closing, confirm, farewell, after_sales")
     s.add_argument("--persona", help="also check prices, stock and policies against this persona's shop file")
     s.add_argument("--first", action="store_true", help="the reply is the first of the chat")
+    s.add_argument("--buyer", help="the buyer's message the reply answers (judged against its situation)")
+    s.add_argument("--situation", help="the buyer's situation, instead of reading it from --buyer "
+                   "(see scenarios/rules/situations.yaml)")
     s.add_argument("--json", action="store_true", help="one JSON object per reply per line")
 
     s = sub.add_parser("history", parents=[data], help="the recorded chats: scores and conversion rate (询单转化率)")
@@ -381,7 +386,7 @@ def cmd_judge_test(args) -> int:
     except (OSError, ValueError, yaml_error()) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    s = judgetest.judge(scorer, pairs, singles)
+    s = judgetest.judge(scorer, pairs, singles, lib.shops, use_buyer=not args.without_buyer)
     if args.json:
         print(json.dumps(s.as_dict(), ensure_ascii=False, indent=1))
     else:
@@ -403,13 +408,22 @@ def cmd_train_reader(args) -> int:
         return 1
     print(f"reader ready in {time.perf_counter() - t0:.1f} s: {len(model.names)} intents, "
           f"{len(model.vocab)} features, model {model.digest}")
+    situations = lib.situations
+    if situations:
+        situations.build(reader.encoder, reader.design)
+        sm = situations._model
+        if sm is not None:
+            print(f"buyer situations ready: {len(sm.names)} situations, model {sm.digest}")
     if args.ship:
         learned.SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
-        for old in learned.SHIPPED_DIR.glob("intents-*.npz"):
-            old.unlink()
-        path = learned.SHIPPED_DIR / learned.model_file(model.digest)
-        model.save(path)
-        print(f"shipped: {path.relative_to(ROOT)}")
+        for prefix, m in (("intents", model), ("situations", situations._model if situations else None)):
+            if m is None:
+                continue
+            for old in learned.SHIPPED_DIR.glob(f"{prefix}-*.npz"):
+                old.unlink()
+            path = learned.SHIPPED_DIR / learned.model_file(m.digest, prefix)
+            m.save(path)
+            print(f"shipped: {path.relative_to(ROOT)}")
     return 0
 
 

@@ -49,6 +49,8 @@ class Library:
     # Why chats did not convert, from rules/diagnosis.yaml (game.store.diagnose.DiagnosisRules); None when
     # the file is missing (the diagnosis then uses the shipped one). Entries with errors are left out.
     diagnosis: object = None
+    # Buyer situations (rules/situations.yaml, game.scoring.situations.Situations); empty without the file.
+    situations: object = None
 
     @property
     def intent_names(self) -> list[str]:
@@ -742,6 +744,11 @@ def load_library(root: Path | str = "scenarios", extra_personas: list[Path] | No
     from game.scoring.rubric import load_rubric  # the scoring rubric and config (rubric*.yaml, scoring.yaml)
     reps, lib.rubric = load_rubric(rules, lib.intent_names if lib.intents else None)
     lib.reports.extend(reps)
+    situations_path = rules / "situations.yaml"
+    if situations_path.exists():
+        from game.scoring.situations import load_situations
+        rep, lib.situations = load_situations(situations_path, lib.intent_names if lib.intents else None)
+        lib.reports.append(rep)
     diagnosis_path = rules / "diagnosis.yaml"
     if diagnosis_path.exists():
         rep, lib.diagnosis = load_diagnosis(diagnosis_path, lib.intent_names, lib.rubric)

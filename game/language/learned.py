@@ -482,8 +482,8 @@ def no_disk_cache():
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
 
 
-def model_file(digest: str) -> str:
-    return f"intents-{digest}.npz"
+def model_file(digest: str, prefix: str = "intents") -> str:
+    return f"{prefix}-{digest}.npz"
 
 
 def cache_dir() -> Path:
@@ -497,7 +497,7 @@ def cache_dir() -> Path:
 
 
 def trained(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
-            negation: Negation = NO_NEGATION) -> IntentModel | None:
+            negation: Negation = NO_NEGATION, prefix: str = "intents") -> IntentModel | None:
     """The model for these examples: from memory, from the disk cache, or trained now.
 
     None when fewer than two intents have examples (nothing to tell apart).
@@ -512,10 +512,10 @@ def trained(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
         got = _memo.get(digest)
         if got is not None:
             return got
-        path = cache_dir() / model_file(digest)
+        path = cache_dir() / model_file(digest, prefix)
         model = None
         # The model trained for the shipped content ships in assets/; edited content trains its own.
-        for p in (path, SHIPPED_DIR / model_file(digest)):
+        for p in (path, SHIPPED_DIR / model_file(digest, prefix)):
             if model is None and p.exists():
                 try:
                     model = IntentModel.load(p, negation)

@@ -196,6 +196,11 @@ class Reader:
         return out
 
     @property
+    def encoder(self):
+        """The sentence encoder this reader shares (None without one)."""
+        return self._encoder
+
+    @property
     def model(self):
         """The trained classifier (game.language.learned.IntentModel), None without one."""
         return self._model

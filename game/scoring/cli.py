@@ -14,7 +14,7 @@ def make_scorer(lib):
     from game.language.reader import Reader
 
     from .scorer import Scorer
-    return Scorer(lib.rubric, Reader(lib.intents, lib.lexicon))
+    return Scorer(lib.rubric, Reader(lib.intents, lib.lexicon), getattr(lib, "situations", None))
 
 
 def make_judge(lib):
@@ -71,7 +71,15 @@ def cmd_check_reply(args) -> int:
     if not texts:
         print("error: give a reply to check, or --file FILE (one reply per line)", file=sys.stderr)
         return 2
-    ctx = ReplyContext(stage=args.stage, first=bool(args.first))
+    situation = getattr(args, "situation", None)
+    if situation is not None and (not scorer.situations or scorer.situations.get(situation) is None):
+        known = scorer.situations.items if scorer.situations else {}
+        hint = did_you_mean(situation, known)
+        print(f"error: unknown situation '{situation}'" + (f"; {hint}" if hint else "")
+              + "\nsituations: " + ", ".join(known), file=sys.stderr)
+        return 2
+    ctx = ReplyContext(stage=args.stage, first=bool(args.first), buyer=getattr(args, "buyer", None),
+                       situation=situation)
     if args.persona:
         try:
             persona = lib.persona(args.persona)
@@ -81,7 +89,7 @@ def cmd_check_reply(args) -> int:
         ctx.vars, ctx.lists = shop_facts(persona)
     for text in texts:
         res = scorer.score(text, ReplyContext(stage=ctx.stage, first=ctx.first, vars=dict(ctx.vars),
-                                              lists=ctx.lists))
+                                              lists=ctx.lists, buyer=ctx.buyer, situation=ctx.situation))
         if args.json:
             print(json.dumps(res.to_dict(), ensure_ascii=False))
         else:
@@ -114,6 +122,13 @@ def format_reply(res, scorer) -> str:
                 lines.append(f"    建议: {h.suggestion}")
     else:
         lines.append("问题: 无")
+    if res.situation and scorer.situations:
+        sit = scorer.situations.get(res.situation)
+        lines.append(f"买家情境: {sit.title if sit else res.situation}")
+        for m in res.moves:
+            mark = "✓" if m.met else "·"
+            need = "(必做)" if m.move.required else ""
+            lines.append(f"  {mark} {m.move.title}{need}" + (f": “{cut(m.text)}”" if m.met and m.text else ""))
     if res.strengths:
         lines.append("优点: " + "; ".join(s.title for s in res.strengths))
     if res.rewrite and res.rewrite != res.text:

@@ -24,12 +24,16 @@ class _ChatState:
 
 def shop_facts(persona) -> tuple[dict[str, float], dict[str, tuple]]:
     """Context variables and lists of a persona's shop and product (what `when:` conditions read)."""
-    prod, pol = persona.product, persona.shop.policies
-    nums: dict[str, float] = {
-        "list_price": float(persona.list_price), "floor_price": float(persona.floor_price),
-        "stock": float(prod.stock), "return_days": float(pol.return_days),
-        "exchange_days": float(pol.exchange_days), "cod": 1.0 if pol.cash_on_delivery else 0.0,
-    }
+    nums, lists = shop_context(persona.shop, persona.product)
+    nums["list_price"], nums["floor_price"] = float(persona.list_price), float(persona.floor_price)
+    return nums, lists
+
+
+def shop_context(shop, product=None) -> tuple[dict[str, float], dict[str, tuple]]:
+    """The facts of a shop's policies, and of one of its products when known."""
+    pol = shop.policies
+    nums: dict[str, float] = {"return_days": float(pol.return_days), "exchange_days": float(pol.exchange_days),
+                              "cod": 1.0 if pol.cash_on_delivery else 0.0}
     if pol.invoice_tax_rate:
         nums["tax_rate"] = round(float(pol.invoice_tax_rate) * 100, 4)
     if pol.free_shipping_threshold:
@@ -37,13 +41,37 @@ def shop_facts(persona) -> tuple[dict[str, float], dict[str, tuple]]:
     m = re.match(r"^(\d{1,2}):(\d{2})$", pol.shipping_cutoff or "")
     if m:
         nums["cutoff"] = int(m.group(1)) + int(m.group(2)) / 60
-    lists: dict[str, tuple] = {
-        "sizes": tuple(str(s) for s in prod.sizes), "colors": tuple(str(c) for c in prod.colors),
-        "couriers": tuple((str(n), float(f)) for n, f in pol.couriers),
-    }
-    if not prod.sizes:
-        del lists["sizes"]
+    lists: dict[str, tuple] = {"couriers": tuple((str(n), float(f)) for n, f in pol.couriers),
+                               "shop": (str(shop.name),)}
+    if product is not None:
+        nums.update({"list_price": float(product.price), "floor_price": float(product.floor_price),
+                     "stock": float(product.stock)})
+        lists["colors"] = tuple(str(c) for c in product.colors)
+        if product.sizes:
+            lists["sizes"] = tuple(str(x) for x in product.sizes)
+        lists["product"] = (str(product.name),)  # for the {product} of a model answer
+        lists["materials"] = tuple(str(m) for m in product.materials)
+        lists["points"] = tuple(str(p) for p in (*product.selling_points, *product.weak_points))
     return nums, lists
+
+
+def guess_shop(shops: dict, *texts: str):
+    """(shop, product) a chat is about, from the names its lines mention; (None, None) when unsure."""
+    joined = "".join(t or "" for t in texts)
+    best = (0, None, None)
+    for shop in shops.values():
+        score = 3 if shop.name and shop.name[:2] in joined else 0
+        prod = None
+        for p in shop.products.values():
+            core = p.name[-2:]  # 宽松针织开衫 -> 开衫: the end of a name says what kind of thing it is
+            hit = 4 if p.name in joined else (2 if len(p.name) >= 3 and p.name[-3:] in joined else
+                                             (1 if core in joined else 0))
+            if hit and (prod is None or hit > prod[0]):
+                prod = (hit, p)
+        total = score + (prod[0] if prod else 0)
+        if total > best[0]:
+            best = (total, shop, prod[1] if prod else None)
+    return best[1], best[2]
 
 
 def is_left_message(msg) -> bool:
@@ -78,9 +106,21 @@ def message_context(conv, index: int, *, offer: float | None, justified: bool, o
     if msg.first:
         stage = "after_sales" if flow == "after_sales" else "greeting"
     return ReplyContext(
+        buyer=buyer_message(tr, index),
         stage=stage, first=bool(msg.first), wait=wait, typing_seconds=typing,
         previous=tuple(m.text for m in tr[:index] if m.who == "agent"), others=tuple(others),
         vars=nums, lists=lists)
+
+
+def buyer_message(tr, index: int) -> str | None:
+    """What the buyer said since the agent's previous message (the message this one answers)."""
+    lines = []
+    for m in reversed(tr[:index]):
+        if m.who == "agent":
+            break
+        if m.who == "buyer" and getattr(m, "kind", "line") not in ("nudge", "confused", "leave"):
+            lines.append(m.text)
+    return "\n".join(reversed(lines)) or None
 
 
 def private_tokens(conv) -> set[str]:

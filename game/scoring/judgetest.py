@@ -22,6 +22,7 @@ class Pair:
     better: str  # "a" or "b"
     situation: str = ""
     line: int = 0
+    shop: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Single:
     fault: str = ""
     situation: str = ""
     line: int = 0
+    shop: str = ""
 
 
 @dataclass
@@ -43,6 +45,8 @@ class JudgeScores:
     missed: int = 0  # faulty singles not flagged
     false_alarm: int = 0  # clean singles flagged
     clean: int = 0  # clean singles left alone
+    situations_labelled: int = 0  # buyer messages with a situation label
+    situations_read: int = 0  # ... that the scorer read as that situation
     disagreements: list = field(default_factory=list)
 
     @property
@@ -57,6 +61,9 @@ class JudgeScores:
             "ties": round(self.tie / n, 4) if n else None,
             "singles_faulty": faulty, "recall": round(self.caught / faulty, 4) if faulty else None,
             "singles_clean": ok, "false_positives": round(self.false_alarm / ok, 4) if ok else None,
+            "situations_labelled": self.situations_labelled,
+            "situations_read": round(self.situations_read / self.situations_labelled, 4)
+            if self.situations_labelled else None,
             "disagreements": self.disagreements,
         }
 
@@ -93,22 +100,49 @@ def load_judge_set(path: Path) -> tuple[list[Pair], list[Single]]:
                 if it.get("better") not in ("a", "b"):
                     raise ValueError(f"{where}: 'better' must be a or b, not {it.get('better')!r}")
                 pairs.append(Pair(it.get("buyer", ""), it["a"], it["b"], it["better"],
-                                  str(it.get("situation") or ""), line))
+                                  str(it.get("situation") or ""), line, str(it.get("shop") or "")))
             else:
                 if not isinstance(it.get("reply"), str) or not isinstance(it.get("faulty"), bool):
                     raise ValueError(f"{where}: a single needs a 'reply' and 'faulty: true/false'")
                 singles.append(Single(it.get("buyer", ""), it["reply"], it["faulty"], str(it.get("fault") or ""),
-                                      str(it.get("situation") or ""), line))
+                                      str(it.get("situation") or ""), line, str(it.get("shop") or "")))
     return pairs, singles
 
 
-def judge(scorer, pairs: list[Pair], singles: list[Single]) -> JudgeScores:
+def judge(scorer, pairs: list[Pair], singles: list[Single], shops: dict | None = None,
+          use_buyer: bool = True) -> JudgeScores:
+    """Score every pair and single. With ``use_buyer`` each reply is judged against the buyer's
+    message and the shop it names (``shop:``, else guessed from the names the lines mention);
+    without it, alone, as ``check-reply`` without ``--buyer`` does. The ``situation`` labels are
+    never given to the scorer: they only count how often it read the buyer right."""
+    from .judge import guess_shop, shop_context
     from .scorer import ReplyContext
+
+    shops = shops or {}
+
+    def context(buyer: str, shop_id: str, *replies: str) -> ReplyContext:
+        if not use_buyer:
+            return ReplyContext()
+        shop, product = (shops.get(shop_id), None) if shop_id in shops else (None, None)
+        if shop is not None:
+            _s, product = guess_shop({shop.id: shop}, buyer, *replies)
+        else:
+            shop, product = guess_shop(shops, buyer, *replies)
+        nums, lists = shop_context(shop, product) if shop is not None else ({}, {})
+        return ReplyContext(buyer=buyer, vars=nums, lists=lists)
+
+    def read_right(item) -> None:
+        if use_buyer and item.situation and getattr(scorer, "situations", None) is not None:
+            s.situations_labelled += 1
+            if scorer.classify_buyer(item.buyer).situation == item.situation:
+                s.situations_read += 1
 
     s = JudgeScores()
     for p in pairs:
-        sa = scorer.score(p.a, ReplyContext()).score
-        sb = scorer.score(p.b, ReplyContext()).score
+        read_right(p)
+        ctx = context(p.buyer, p.shop, p.a, p.b)
+        sa = scorer.score(p.a, ctx).score
+        sb = scorer.score(p.b, ctx).score
         good, bad = (sa, sb) if p.better == "a" else (sb, sa)
         if good > bad:
             s.agree += 1
@@ -121,16 +155,18 @@ def judge(scorer, pairs: list[Pair], singles: list[Single]) -> JudgeScores:
                                 "better": p.a if p.better == "a" else p.b, "worse": p.b if p.better == "a" else p.a,
                                 "scores": [good, bad]})
     for one in singles:
-        res = scorer.score(one.reply, ReplyContext())
+        read_right(one)
+        res = scorer.score(one.reply, context(one.buyer, one.shop, one.reply))
         flagged = bool(res.hits)
         if one.faulty and flagged:
             s.caught += 1
         elif one.faulty:
             s.missed += 1
-            s.disagreements.append({"line": one.line, "kind": "missed", "reply": one.reply, "fault": one.fault})
+            s.disagreements.append({"line": one.line, "kind": "missed", "buyer": one.buyer, "reply": one.reply,
+                                    "fault": one.fault})
         elif flagged:
             s.false_alarm += 1
-            s.disagreements.append({"line": one.line, "kind": "false alarm", "reply": one.reply,
+            s.disagreements.append({"line": one.line, "kind": "false alarm", "buyer": one.buyer, "reply": one.reply,
                                     "rules": [h.rule for h in res.hits]})
         else:
             s.clean += 1
@@ -148,6 +184,9 @@ def format_judge(path, s: JudgeScores, show: int = 30) -> str:
     if d["singles_clean"]:
         out.append(f"  clean singles {d['singles_clean']}: flagged {s.false_alarm} "
                    f"(false positives {d['false_positives']:.1%})")
+    if s.situations_labelled:
+        out.append(f"  buyer situations read as labelled: {s.situations_read}/{s.situations_labelled} "
+                   f"({d['situations_read']:.1%})")
     if s.disagreements and show:
         out.append(f"  disagreements ({len(s.disagreements)}; first {min(show, len(s.disagreements))}):")
         for x in s.disagreements[:show]:

@@ -20,7 +20,7 @@ CONTEXT_VARS = (
 # Named pattern groups with a meaning of their own; any other group is read as a number.
 SPECIAL_GROUPS = {"size": "size_listed", "color": "color_listed", "courier": "courier_fee", "half": "half"}
 # Lists of the shop file a rewrite or model sentence may name as {sizes}, {colors}, {couriers}.
-CONTEXT_LISTS = ("sizes", "colors", "couriers")
+CONTEXT_LISTS = ("sizes", "colors", "couriers", "shop", "product", "materials", "points")
 # `{name|default}` in a rewrite or model sentence: the shop's fact when the chat knows it, else the default.
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
 
@@ -37,6 +37,7 @@ class Example:
     others: tuple[str, ...] = ()
     facts: tuple[tuple[str, object], ...] = ()  # context vars and lists (sizes, colors, couriers)
     line: int = 0
+    buyer: str | None = None  # the buyer message the line answers
 
 
 @dataclass(frozen=True, eq=False)  # identity: rules are looked up in lists on every reply
@@ -54,6 +55,7 @@ class Rule:
     absent: tuple[str, ...] = ()  # fires when none of these occurs
     check: str | None = None
     expect_intents: tuple[str, ...] = ()
+    intents: tuple[str, ...] = ()  # fires when the reader reads one of these (faults judged by meaning)
     stages: tuple[str, ...] = ()
     first_only: bool = False
     min_chars: int = 0
@@ -164,6 +166,9 @@ class ScoringConfig:
     polite_share_penalty: float = 0.0
     unfelt: frozenset = frozenset()  # categories that do not move the buyer's mood
     missing_stage_why: str = "{stage}"
+    # Judging against the buyer's message (rules/situations.yaml): points that ride on the situation's
+    # moves (span) and on warmth (politeness strengths), and when a reply is a monologue.
+    substance: dict = field(default_factory=lambda: {"span": 40.0, "warmth": 6.0, "missing_why": "{title}"})
     path: str = ""
 
     def grade(self, total: float) -> Grade:

@@ -348,11 +348,11 @@ def _improvements(rub, cfg, flow, items, rule_hits, stages, unanswered, persona=
     cands: list[tuple[float, int, Improvement]] = []
     for rid, lst in rule_hits.items():
         turn, m, res, hit = lst[0]
-        rule = rub.rule(rid)
+        rule = rub.rule(rid)  # None for a situation's move or fault (rules/situations.yaml)
         weight = sev[hit.severity].chat if hit.severity in sev else 0.0
-        quote = _quote(m.text, hit.start, hit.end)
+        quote = _quote(m.text, hit.start, hit.end) if hit.end > hit.start else _quote(m.text, 0, len(m.text))
         # The judge's suggestion is checked clean (never the fault it fixes); else the model sentence.
-        rewrite = res.rewrite if res.rewrite and not rule.wordless else hit.suggestion
+        rewrite = res.rewrite if res.rewrite and rule is not None and not rule.wordless else hit.suggestion
         if rewrite == m.text or not rewrite:
             rewrite = hit.suggestion if hit.suggestion != m.text else (rule.rewrite if rule else "")
         imp = Improvement("rule", rid, hit.title, rub.category_title(hit.category), hit.why, quote,

@@ -28,7 +28,7 @@ _RULE_KEYS = {
     "phrases": list, "patterns": list, "whole": list, "absent": list, "check": str, "expect_intents": list,
     "stages": list, "first": bool, "min_chars": int, "except": list, "unless_before": list, "if_before": list,
     "unless_clause": list, "unless": list, "negatable": bool, "when": str, "replace": dict, "prefix": str, "suffix": str,
-    "max_score": float, "examples": list, "counter_examples": list,
+    "max_score": float, "examples": list, "counter_examples": list, "intents": list,
 }
 # The seconds a buyer waits come from buyer.yaml `patience` (the engine's clock), never from scoring.yaml.
 _PATIENCE_KEYS = ("first_reply", "golden", "reply")
@@ -57,6 +57,7 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
         "version": None, "severities": dict, "mood": dict, "categories": dict, "timing": dict, "repetition": dict,
         "dimensions": dict, "caps": list, "grades": list, "stages": dict, "flows": dict,
         "after_sales_archetypes": list, "closing": dict, "polite_share_penalty": float, "missing_stage_why": str,
+        "substance": dict,
     }, required=("severities", "categories", "timing", "dimensions", "grades", "stages", "flows"))
     sh.version(d)
 
@@ -225,6 +226,40 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
         bonus = float(sh.number(mm, "polite_bonus", "'mood'", lo=0, hi=20, default=1.0))
 
     share = float(sh.number(d, "polite_share_penalty", "the scoring config", lo=0, hi=100, default=0) or 0)
+    substance = {"span": 40.0, "extra_span": 12.0, "detail_span": 10.0, "warmth": 6.0, "missing_why": "{title}"}
+    sm2 = d.get("substance")
+    if isinstance(sm2, PosDict):
+        sh.keys(sm2, "'substance'", {"span": float, "extra_span": float, "detail_span": float, "warmth": float, "missing_why": str, "monologue_chars": int,
+                                     "monologue_topics": int, "topic_chars": int, "steps": list, "detail_steps": list,
+                                     "caps": dict})
+        for k in ("span", "extra_span", "detail_span", "warmth"):
+            v = sh.number(sm2, k, "'substance'", lo=0, hi=100)
+            if v is not None:
+                substance[k] = float(v)
+        for k in ("monologue_chars", "monologue_topics", "topic_chars"):
+            v = sh.number(sm2, k, "'substance'", lo=1, hi=10000)
+            if v is not None:
+                substance[k] = int(v)
+        cm3 = sm2.get("caps")
+        if isinstance(cm3, PosDict):
+            caps_by_sev = {}
+            for k, v in cm3.items():
+                if k not in SEVERITIES:
+                    report.error(cm3.key_mark(k), *unknown("severity", str(k), SEVERITIES))
+                elif isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 100:
+                    report.error(cm3.value_mark(k), f"'substance.caps.{k}' must be a number from 0 to 100")
+                else:
+                    caps_by_sev[k] = float(v)
+            substance["caps"] = caps_by_sev
+        steps = sh.text_list(sm2, "steps", "'substance'", allow_scalar=False)
+        if intents is not None:
+            for i, it in enumerate(steps):
+                if it not in intents:
+                    report.error(sm2["steps"].item_mark(i), *unknown("intent", it, intents))
+        substance["steps"] = steps
+        substance["detail_steps"] = sh.text_list(sm2, "detail_steps", "'substance'", allow_scalar=False)
+        if isinstance(sm2.get("missing_why"), str):
+            substance["missing_why"] = sm2["missing_why"]
     arche = sh.text_list(d, "after_sales_archetypes", "the scoring config", allow_scalar=False)
     if not report.ok:
         return report, None
@@ -232,7 +267,7 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
         severities=sev, categories=cats, dimensions=dims, timing=timing, repetition=rep, caps=tuple(caps),
         grades=tuple(grades), stages=stages, flows=flows, after_sales_archetypes=arche, closing=closing,
         polite_bonus=bonus, polite_share_penalty=share, unfelt=frozenset(unfelt),
-        missing_stage_why=str(d.get("missing_stage_why", "{stage}")), path=report.path)
+        missing_stage_why=str(d.get("missing_stage_why", "{stage}")), substance=substance, path=report.path)
 
 
 def _flows(fm, report: Report, sh: Shape, stages: dict[str, str], intents) -> dict[str, Flow]:
@@ -442,8 +477,15 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         except conditions.ConditionError as exc:
             report.error(Mark(m.line, m.col + quoted + exc.offset), f"bad condition in {where}: {exc}", exc.hint)
     ms = sh.number(r, "max_score", where, lo=0, hi=100) if "max_score" in r else None
-    if not any(k in r for k in ("patterns", "whole", "phrases", "absent", "check", "when")):
-        report.error(r.mark, f"{where} matches nothing", "give it phrases, patterns, whole, absent, check or when")
+    if not any(k in r for k in ("patterns", "whole", "phrases", "absent", "check", "when", "intents")):
+        report.error(r.mark, f"{where} matches nothing",
+                     "give it phrases, patterns, whole, absent, check, when or intents")
+    by_meaning = sh.text_list(r, "intents", where, allow_scalar=False)
+    if intents is not None:
+        il = r.get("intents")
+        for i, it in enumerate(by_meaning):
+            if it not in intents:
+                report.error(il.item_mark(i), *unknown("intent", it, intents))
 
     replace = []
     rm = r.get("replace")
@@ -467,7 +509,7 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
     return Rule(
         id=rid, category=cat, severity=sev, title=r["title"], why=r["why"], rewrite=r["rewrite"],
         source=str(r.get("source", "")), phrases=phrases, patterns=tuple(patterns), whole=whole, absent=absent,
-        check=check, expect_intents=exp, stages=st_list, first_only=bool(r.get("first", False)),
+        check=check, expect_intents=exp, intents=by_meaning, stages=st_list, first_only=bool(r.get("first", False)),
         min_chars=int(mc or 0), except_=_compacts(sh, r, "except", where),
         unless_before=_compacts(sh, r, "unless_before", where), if_before=_compacts(sh, r, "if_before", where),
         unless_clause=_compacts(sh, r, "unless_clause", where), unless=_compacts(sh, r, "unless", where),

@@ -15,6 +15,7 @@ from game.language.facts import offered_price, parse_chinese_number
 from game.language.normalize import PhraseMatcher, Prepared, compact_phrase, prepare
 
 from .model import PLACEHOLDER, SPECIAL_GROUPS, Rubric, Rule
+from .situations import check_moves, concrete_details, fault_moves
 
 _NEGATOR_CHARS = ("不", "没", "别", "无法", "未")
 _MAX_MATCHES = 16  # per pattern and reply: bounds the work on a pasted essay
@@ -22,6 +23,10 @@ _MAX_SPANS = 8  # spans listed per rule and reply
 _LEAD_ADDRESS = re.compile(r"^(?:亲爱的|亲|您好|你好)[,，!！~\s]+")
 _SENTENCE_END = "。!?！？;；\n"
 _CLAUSE_END = "。!?！？;；,，、~～….…)）】」』\"'"
+# Moves of courtesy, not of substance: they do not make a message a new topic.
+_COURTESY = frozenset({"greet", "thank", "farewell", "apologize", "empathize", "wait_moment", "chitchat"})
+# Lists of the shop file whose entries are concrete details of an answer.
+_FACT_LISTS = ("colors", "sizes", "couriers", "product", "materials", "points")
 _FIX_ROUNDS = 3  # a fix may show a new fault ("最低价了" -> "非常抱歉,最低价了" lacks 亲): fix that too
 _MAX_REWRITE_CHARS = 300  # beyond this a reply is an essay: model sentences, not a rewrite of it
 QUOTE_CHARS = 40  # a quote of the trainee's words in feedback and reports
@@ -114,6 +119,8 @@ class ReplyContext:
     others: tuple[str, ...] = ()  # private data of other buyers (names, phone numbers)
     vars: dict[str, float] = field(default_factory=dict)  # facts of the shop file and the haggle so far
     lists: dict[str, tuple] = field(default_factory=dict)  # sizes, colors, couriers
+    buyer: str | None = None  # the buyer's message this reply answers
+    situation: str | None = None  # its situation (rules/situations.yaml); read from `buyer` when None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +169,9 @@ class ReplyResult:
     mood_delta: float = 0.0  # the engine moves the buyer's mood by this much at once
     offer: float | None = None  # the price this reply offers, if any (haggles)
     stage: str | None = None  # the stage the reply was checked for
+    situation: str | None = None  # the buyer's situation it was judged in
+    moves: tuple = ()  # game.scoring.situations.MoveCheck: the situation's moves, made or not
+    model_answer: str | None = None  # the situation's model answer, with the shop's facts
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -173,7 +183,8 @@ class ReplyResult:
             "violations": [h.to_dict() for h in self.hits],
             "strengths": [s.to_dict() for s in self.strengths],
             "intents": list(self.intents), "stages": list(self.stages), "rewrite": cut(self.rewrite, LONG_CHARS),
-            "mood_delta": self.mood_delta,
+            "mood_delta": self.mood_delta, "situation": self.situation,
+            "moves": [m.to_dict() for m in self.moves],
         }
 
 
@@ -201,6 +212,13 @@ class _PlainMatcher:
 @lru_cache(maxsize=4096)
 def _compact(text: str) -> str:
     return compact_phrase(text)
+
+
+def _share(moves, required: bool) -> float:
+    """The weighted share of the required (or of the recommended) moves a reply makes; 1 when none."""
+    own = [m for m in moves if m.move.required == required]
+    total = sum(m.move.weight for m in own)
+    return sum(m.move.weight for m in own if m.met) / total if total else 1.0
 
 
 def _bigrams(s: str) -> set[str]:
@@ -247,10 +265,14 @@ def split_message(text: str, limit: int) -> list[str]:
 
 
 class Scorer:
-    def __init__(self, rubric: Rubric, reader=None):
+    def __init__(self, rubric: Rubric, reader=None, situations=None):
         self.rubric = rubric
         self.config = rubric.config
         self.reader = reader
+        self.situations = situations if situations else None
+        self._sub = dict(self.config.substance)
+        self._situation_rules: dict[str, Rule] = {}
+        self._classified: dict[str, object] = {}
         self._rules = list(rubric.rules)
         self._order = {r.id: i for i, r in enumerate(self._rules)}
         self._by_id = {r.id: r for r in self._rules}
@@ -262,8 +284,9 @@ class Scorer:
         self._whole_rules = [r for r in self._rules if r.whole]
         self._absent_rules = [r for r in self._rules if r.absent]
         self._check_rules = [r for r in self._rules if r.check]
+        self._intent_rules = [r for r in self._rules if r.intents]
         self._when_rules = [r for r in self._rules if r.when is not None and not (
-            r.phrases or r.patterns or r.whole or r.absent or r.check)]
+            r.phrases or r.patterns or r.whole or r.absent or r.check or r.intents)]
         self._strengths = list(rubric.strengths)
         self._strength_matcher = PhraseMatcher(
             (p, i) for i, s in enumerate(self._strengths) for p in s.phrases)
@@ -306,26 +329,117 @@ class Scorer:
         names = tuple(getattr(reading, "names", ()) or ())
         env = dict(ctx.vars)
         offer = self._offer(reading, env)
-        kept = self._dedupe(self._find(text, prep, ctx, env, names, reading))
+        kept = self._dedupe(self._once_by_meaning(self._find(text, prep, ctx, env, names, reading)))
         hits, rewrite = self._hits_and_rewrite(text, kept, ctx)
         strengths = self._strength_hits(text, prep, ctx, reading, names)
         rules = {}
         for rule, *_x in kept:
             rules.setdefault(rule.id, rule)
-        penalty = sum(self._sev[r.severity].reply for r in rules.values() if r.severity in self._sev)
-        score = max(0.0, min(100.0, 100.0 - penalty))
+        sit = self._situation_of(ctx)
+        moves, model_answer, lost = (), None, 0.0
+        if sit is not None:
+            # A move made earlier in the chat still counts: service comes in steps (sorry, a photo, then the fix).
+            earlier = [self.reader.read(p) for p in ctx.previous[-4:]] if self.reader is not None else []
+            moves = check_moves(sit, reading, earlier)
+            model_answer = self.model_answer(sit, ctx)
+            extra = []
+            for f, h in fault_moves(sit, reading):
+                rule = self._situation_rule(sit, f.id, f.title, f.why, f.severity, model_answer)
+                if rule.id not in rules:
+                    rules[rule.id] = rule
+                    extra.append(Hit(rule.id, rule.category, rule.severity, rule.title, h.start, h.end, h.matched,
+                                     rule.why, model_answer or "", ((h.start, h.end),)))
+            shop = {k: v for k, v in ctx.lists.items() if k in _FACT_LISTS}
+            details = concrete_details(text, self.situations.details, shop)
+            required = [m for m in moves if m.move.required]
+            missing = [m.move for m in required if not m.met]
+            # asking for what the answer needs; a vague "有什么问题随时说" is no step, "您身高体重多少?" is
+            step = {n for n in set(names) & set(self._sub.get("steps", ()))
+                    if details or n not in self._sub.get("detail_steps", ())}
+            # Not answering is a fault when the reply does none of the required work; doing part of
+            # it only costs points (a team lead still prefers the fuller answer).
+            if missing and len(missing) == len(required) and not step and not is_blank(text):
+                titles = "、".join(m.title for m in missing)
+                why = self._sub.get("missing_why", "{title}").format(situation=sit.title, title=titles)
+                rule = self._situation_rule(sit, "missing_moves", "没有" + titles, why, "minor", model_answer)
+                extra.append(Hit(rule.id, rule.category, "minor", rule.title, 0, 0, "", why,
+                                 model_answer or "", ((0, 0),)))  # nothing said to point at
+                if model_answer:
+                    rewrite = model_answer  # the trainee's own words lack the substance: the model answer
+            hits = hits + tuple(extra)
+            warm = len([x for x in self._strengths_by_id(strengths) if x.politeness])
+            lost = float(self._sub.get("detail_span", 10)) * (1 - min(1.0, len(details) / 3)) + \
+                float(self._sub.get("span", 40)) * (1 - _share(moves, True)) + \
+                float(self._sub.get("extra_span", 12)) * (1 - _share(moves, False)) + \
+                float(self._sub.get("warmth", 6)) * (1 - min(1.0, warm / 3))
+        penalty = sum(self._sev[r.severity].reply for r in rules.values()
+                      if r.severity in self._sev and r.id != "missing_moves")
+        score = max(0.0, min(100.0, 100.0 - penalty - lost))
+        if sit is not None:  # judged as a team lead does: a real fault outweighs any substance
+            for r in rules.values():
+                cap = self._sub.get("caps", {}).get(r.severity)
+                if cap is not None and r.id != "missing_moves":
+                    score = min(score, float(cap))
         for r in rules.values():
             if r.max_score is not None:
                 score = min(score, r.max_score)
         felt = {r.id: r.severity for r in rules.values() if r.category not in self.config.unfelt}
         mood = sum(self._sev[s].mood for s in felt.values() if s in self._sev)
-        if not hits and any(s.politeness for s in self._strengths_by_id(strengths)):
+        if not kept and any(s.politeness for s in self._strengths_by_id(strengths)):
             mood += self.config.polite_bonus
         stages = tuple(s for s, ints in self._stage_intents.items() if any(n in ints for n in names))
         return ReplyResult(
             text=text, score=int(round(score)), hits=hits,
             strengths=strengths, intents=names, stages=stages, rewrite=rewrite,
-            mood_delta=float(mood), offer=offer, stage=ctx.stage)
+            mood_delta=float(mood), offer=offer, stage=ctx.stage, situation=sit.id if sit else None,
+            moves=moves, model_answer=model_answer)
+
+    # ------------------------------------------------------------ situations
+    def _situation_of(self, ctx: ReplyContext):
+        if self.situations is None:
+            return None
+        if ctx.situation:
+            return self.situations.get(ctx.situation)
+        if not ctx.buyer or is_blank(ctx.buyer):
+            return None
+        return self.situations.get(self.classify_buyer(ctx.buyer).situation)
+
+    def classify_buyer(self, text: str):
+        """The situation of a buyer's message (remembered: a chat's buyer lines come back often)."""
+        got = self._classified.get(text)
+        if got is None:
+            if not self.situations._built:
+                enc = getattr(self.reader, "encoder", None)
+                self.situations.build(enc, getattr(self.reader, "design", None))
+            got = self.situations.classify(text)
+            if len(self._classified) > 2048:
+                self._classified.clear()
+            self._classified[text] = got
+        return got
+
+    def _situation_rule(self, sit, rid: str, title: str, why: str, severity: str, answer: str | None) -> Rule:
+        key = f"{sit.id}/{rid}"
+        rule = self._situation_rules.get(key)
+        if rule is None:
+            rule = Rule(id=rid, category="substance", severity=severity, title=title, why=why, rewrite=answer or "",
+                        source=f"situations.yaml {sit.id}", path=self.situations.path, line=sit.line)
+            self._situation_rules[key] = rule
+        return rule
+
+    def model_answer(self, sit, ctx: ReplyContext | None = None) -> str | None:
+        """The situation's model answer that this chat's facts fill best."""
+        for a in sit.answers:  # never a sentence with a hole where a fact should be ("最多能给到元")
+            if all(m.group(2) is not None or _fact_text(m.group(1), ctx) is not None for m in PLACEHOLDER.finditer(a)):
+                return fill(a, ctx)
+        return None
+
+    def _once_by_meaning(self, found: list) -> list:
+        """A fault found by meaning (the reader's intent) counts only where its words were not
+        already caught by a rule of the same kind."""
+        if not self._intent_rules:
+            return found
+        worded = {f[0].category for f in found if not f[0].intents}
+        return [f for f in found if not f[0].intents or f[0].category not in worded]
 
     def _detect(self, text: str, ctx: ReplyContext) -> list:
         """The faults of ``text`` (used to check that a rewrite is clean)."""
@@ -385,11 +499,26 @@ class Scorer:
                     return False
             return True
 
+        bounds = None
+
+        def whole_words(k: int, j: int) -> bool:
+            """A one- or two-character phrase is a word of its own, not part of one (滚筒 is not 滚)."""
+            nonlocal bounds
+            if j - k > 2:
+                return True
+            if bounds is None:
+                from game.language.learned import words
+                bounds, at = {0}, 0
+                for w in words(c):
+                    at += len(w)
+                    bounds.add(at)
+            return k in bounds and j in bounds
+
         # phrases: one scan for every rule
         if c:
             for key, k, j, phrase in self._scan_phrases(prep):
                 rule = self._rules[key]
-                if applies(rule) and passes(rule, k, j):
+                if applies(rule) and whole_words(k, j) and passes(rule, k, j):
                     a, b = prep.orig_span(k, j)
                     found.append((rule, a, b, phrase))
 
@@ -432,6 +561,15 @@ class Scorer:
             if applies(rule):
                 for a, b in self._check(rule, text, c, prep, ctx, names):
                     found.append((rule, a, b, _compact(text[a:b])))
+        if self._intent_rules and reading is not None:
+            for rule in self._intent_rules:
+                if not applies(rule):
+                    continue
+                for h in getattr(reading, "intents", ()):
+                    # An interjection alone (呵呵, 哦) is too little to judge a meaning by; words rules see those.
+                    if h.name in rule.intents and len(_compact(h.matched)) >= 3:
+                        if passes(rule, 0, 0):
+                            found.append((rule, h.start, h.end, _compact(text[h.start:h.end])))
         if self._when_rules:
             span = next(((h.start, h.end) for h in getattr(reading, "intents", ()) if h.name == "offer_discount"),
                         whole_span)
@@ -505,7 +643,7 @@ class Scorer:
         if kind == "empty":
             return [(0, len(text))] if is_blank(text) else []
         if kind == "overlong":
-            return [whole] if len(c) > self._overlong else []
+            return [whole] if self._monologue(c, names) else []
         if kind == "first_reply_slow":
             return [whole] if ctx.first and ctx.wait is not None and ctx.wait > self._first_limit else []
         if kind == "reply_slow":
@@ -537,6 +675,15 @@ class Scorer:
                 return [whole]
             return []
         return []
+
+    def _monologue(self, c: str, names) -> bool:
+        """Too much to read at once: well over a chat line, or several separate topics in a long one."""
+        chars = int(self._sub.get("monologue_chars", self._overlong))
+        if len(c) > chars:
+            return True
+        topics = {n for n in names if n not in _COURTESY}
+        return (len(c) > int(self._sub.get("topic_chars", chars)) and
+                len(topics) >= int(self._sub.get("monologue_topics", 99)))
 
     @staticmethod
     def _dedupe(found) -> list:
@@ -709,4 +856,5 @@ def example_context(ex) -> ReplyContext:
         else:
             nums[k] = float(v)
     return ReplyContext(stage=ex.stage, first=ex.first, wait=ex.wait, typing_seconds=ex.typing_seconds,
-                        previous=tuple(ex.previous), others=tuple(ex.others), vars=nums, lists=lists)
+                        previous=tuple(ex.previous), others=tuple(ex.others), vars=nums, lists=lists,
+                        buyer=ex.buyer)

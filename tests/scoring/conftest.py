@@ -14,5 +14,5 @@ def rubric(library):
 
 
 @pytest.fixture(scope="session")
-def scorer(rubric, reader):
-    return Scorer(rubric, reader)
+def scorer(rubric, reader, library):
+    return Scorer(rubric, reader, library.situations)

@@ -22,7 +22,8 @@ def _example(case) -> Example:
             facts.append((k, float(v)))
     return Example(case["text"], stage=ctx.get("stage"), first=bool(ctx.get("first", False)), wait=ctx.get("wait"),
                    typing_seconds=ctx.get("typing_seconds"), previous=tuple(ctx.get("previous", ())),
-                   others=tuple(str(o) for o in ctx.get("others", ())), facts=tuple(facts))
+                   others=tuple(str(o) for o in ctx.get("others", ())), facts=tuple(facts),
+                   buyer=ctx.get("buyer"))
 
 
 def test_the_set_is_big_and_covers_every_category(rubric):

@@ -60,6 +60,11 @@ def test_no_rewrite_keeps_the_fault_it_fixes(scorer, rubric):
         res = scorer.score(ex.text, ctx)
         for h in res.hits:
             rule = rubric.rule(h.rule)
+            if rule is None:  # a situation's move or fault: its suggestion is the model answer
+                assert h.category == "substance" and h.suggestion == res.model_answer
+                again = scorer.score(h.suggestion, _words_only(ctx))
+                assert not _content_faults(again), (ex.text, h.rule, h.suggestion, again.rules)
+                continue
             model = scorer.model(rule, ctx)
             if h.suggestion.startswith("分成"):
                 continue
@@ -155,10 +160,11 @@ def test_check_reply_says_an_empty_reply_plainly(capsys):
 def test_a_fault_costs_once_per_reply_and_is_listed_once(scorer):
     once, thrice = scorer.score("亲,你看看"), scorer.score("亲,你看你要你的")
     assert once.score == thrice.score
-    assert thrice.rules == ("polite_ni",) and len(thrice.hits) == 1
-    h = thrice.hits[0]
+    # (the reader may also find the curt tone of these lines by meaning: that is a separate fault)
+    assert [h.rule for h in thrice.hits].count("polite_ni") == 1
+    h = next(h for h in thrice.hits if h.rule == "polite_ni")
     assert h.count == 3 and [thrice.text[a:b] for a, b in h.spans] == ["你", "你", "你"]
-    d = thrice.to_dict()["violations"][0]
+    d = next(v for v in thrice.to_dict()["violations"] if v["rule"] == "polite_ni")
     assert d["count"] == 3 and d["spans"] == [[2, 3], [4, 5], [6, 7]]
     # every rule once, in the JSON too
     res = scorer.score("不行,不行,这个真的不行")
