@@ -52,26 +52,48 @@ def shop_context(shop, product=None) -> tuple[dict[str, float], dict[str, tuple]
         lists["product"] = (str(product.name),)  # for the {product} of a model answer
         lists["materials"] = tuple(str(m) for m in product.materials)
         lists["points"] = tuple(str(p) for p in (*product.selling_points, *product.weak_points))
+        lists["weak_points"] = tuple(str(p) for p in product.weak_points)
     return nums, lists
 
 
 def guess_shop(shops: dict, *texts: str):
-    """(shop, product) a chat is about, from the names its lines mention; (None, None) when unsure."""
+    """(shop, products) a chat is about, from the names its lines mention: the products named best
+    (several when the words fit more than one, e.g. 花箱); (None, ()) when no shop is named."""
     joined = "".join(t or "" for t in texts)
-    best = (0, None, None)
+    best = (0, None, ())
     for shop in shops.values():
         score = 3 if shop.name and shop.name[:2] in joined else 0
-        prod = None
+        top, prods = 0, []
         for p in shop.products.values():
-            core = p.name[-2:]  # 宽松针织开衫 -> 开衫: the end of a name says what kind of thing it is
-            hit = 4 if p.name in joined else (2 if len(p.name) >= 3 and p.name[-3:] in joined else
-                                             (1 if core in joined else 0))
-            if hit and (prod is None or hit > prod[0]):
-                prod = (hit, p)
-        total = score + (prod[0] if prod else 0)
-        if total > best[0]:
-            best = (total, shop, prod[1] if prod else None)
+            han = "".join(re.findall(r"[\u4e00-\u9fff]+", p.name))
+            marks = re.findall(r"\d+\s*(?:cm|mm|米)", p.name.lower())  # 60cm tells two planters apart
+            # 宽松针织开衫 -> 开衫: the end of a name says what kind of thing it is
+            if p.name in joined:
+                hit = 4
+            elif any(m in joined.lower() for m in marks) or (len(han) >= 3 and han[-3:] in joined):
+                hit = 2
+            else:
+                hit = 1 if len(han) >= 2 and han[-2:] in joined else 0
+            if hit and hit > top:
+                top, prods = hit, [p]
+            elif hit and hit == top:
+                prods.append(p)
+        if score + top > best[0]:
+            best = (score + top, shop, tuple(prods))
     return best[1], best[2]
+
+
+def products_context(shop, products) -> tuple[dict[str, float], dict[str, tuple]]:
+    """shop_context for the product named, or for the shop when several fit: then only what they share
+    is a fact, and a weak point of any of them is one a reply must not deny."""
+    if len(products) == 1:
+        return shop_context(shop, products[0])
+    nums, lists = shop_context(shop, None)
+    if products:
+        lists["weak_points"] = tuple(dict.fromkeys(str(w) for p in products for w in p.weak_points))
+        lists["points"] = tuple(dict.fromkeys(str(w) for p in products for w in (*p.selling_points, *p.weak_points)))
+        lists["materials"] = tuple(dict.fromkeys(str(m) for p in products for m in p.materials))
+    return nums, lists
 
 
 def is_left_message(msg) -> bool:

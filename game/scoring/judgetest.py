@@ -115,7 +115,7 @@ def judge(scorer, pairs: list[Pair], singles: list[Single], shops: dict | None =
     message and the shop it names (``shop:``, else guessed from the names the lines mention);
     without it, alone, as ``check-reply`` without ``--buyer`` does. The ``situation`` labels are
     never given to the scorer: they only count how often it read the buyer right."""
-    from .judge import guess_shop, shop_context
+    from .judge import guess_shop, products_context
     from .scorer import ReplyContext
 
     shops = shops or {}
@@ -123,12 +123,12 @@ def judge(scorer, pairs: list[Pair], singles: list[Single], shops: dict | None =
     def context(buyer: str, shop_id: str, *replies: str) -> ReplyContext:
         if not use_buyer:
             return ReplyContext()
-        shop, product = (shops.get(shop_id), None) if shop_id in shops else (None, None)
-        if shop is not None:
-            _s, product = guess_shop({shop.id: shop}, buyer, *replies)
+        if shop_id in shops:
+            shop = shops[shop_id]
+            _s, products = guess_shop({shop.id: shop}, buyer, *replies)
         else:
-            shop, product = guess_shop(shops, buyer, *replies)
-        nums, lists = shop_context(shop, product) if shop is not None else ({}, {})
+            shop, products = guess_shop(shops, buyer, *replies)
+        nums, lists = products_context(shop, products) if shop is not None else ({}, {})
         return ReplyContext(buyer=buyer, vars=nums, lists=lists)
 
     def read_right(item) -> None:

@@ -8,7 +8,7 @@ from game.content.conditions import Condition
 
 SEVERITIES = ("minor", "major", "severe")
 CHECKS = ("overlong", "repetition", "other_buyers", "stage", "first_reply_slow", "reply_slow", "typing_slow",
-          "golden", "empty")
+          "golden", "empty", "weak_point_denied")
 # Checks about when and how fast a reply was sent, not its words: rewording cannot fix them, so they
 # neither block nor take part in a rewrite of the trainee's sentence.
 WORDLESS_CHECKS = ("first_reply_slow", "reply_slow", "typing_slow")
@@ -20,7 +20,7 @@ CONTEXT_VARS = (
 # Named pattern groups with a meaning of their own; any other group is read as a number.
 SPECIAL_GROUPS = {"size": "size_listed", "color": "color_listed", "courier": "courier_fee", "half": "half"}
 # Lists of the shop file a rewrite or model sentence may name as {sizes}, {colors}, {couriers}.
-CONTEXT_LISTS = ("sizes", "colors", "couriers", "shop", "product", "materials", "points")
+CONTEXT_LISTS = ("sizes", "colors", "couriers", "shop", "product", "materials", "points", "weak_points")
 # `{name|default}` in a rewrite or model sentence: the shop's fact when the chat knows it, else the default.
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
 
@@ -64,12 +64,15 @@ class Rule:
     if_before: tuple[str, ...] = ()
     unless_clause: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()  # any of these anywhere in the reply cancels the hit
+    unless_intents: tuple[str, ...] = ()  # ... and so does the reader finding one of these moves
     negatable: bool = True
     when: Condition | None = None
     replace: tuple[tuple[str, str], ...] = ()  # (compact phrase, replacement); "*" is the default
     prefix: str = ""
     suffix: str = ""
     max_score: float | None = None  # a reply with this fault scores at most this much
+    # check weak_point_denied: a flaw word of the product's weak points -> words that deny it
+    denials: tuple[tuple[str, tuple[str, ...]], ...] = ()
     examples: tuple[Example, ...] = ()
     counter_examples: tuple[Example, ...] = ()
     path: str = ""

@@ -144,7 +144,10 @@ def build_report(conv, scorer: Scorer) -> ChatReport:
     dim("timing", t_score if said else 0, tnotes if said else ["没有回复"])
 
     # ---- reception flow
-    stages = _stages(flow, items, cfg)
+    tr = conv.transcript
+    # The buyer ended the chat (paid and left, 已付款): the stages after where it got to were theirs to skip.
+    buyer_ended = conv.outcome == "success" and bool(tr) and tr[-1].who == "buyer"
+    stages = _stages(flow, items, cfg, buyer_ended)
     f_score = stages["coverage"] - flow.order_penalty * len(stages["out_of_order"]) - pen.get("flow", 0)
     dim("flow", f_score if said else 0, [f"缺少: {t}" for t in stages["missing_titles"]]
         + [f"顺序颠倒: {t}" for t in stages["out_of_order_titles"]])
@@ -212,7 +215,7 @@ def _timing(conv, items, cfg) -> dict:
     }
 
 
-def _stages(flow, items, cfg) -> dict:
+def _stages(flow, items, cfg, buyer_ended: bool = False) -> dict:
     order = [s.stage for s in flow.stages]
     by_intent: dict[str, list[int]] = {}
     for idx, s in enumerate(flow.stages):
@@ -239,7 +242,11 @@ def _stages(flow, items, cfg) -> dict:
             cur = max(cur, max(chosen))
     total_w = got_w = 0.0
     missing = []
+    skipped = []
     for alts in flow.required:
+        if buyer_ended and all(a in order and order.index(a) > cur for a in alts):
+            skipped.append("|".join(alts))
+            continue
         w = max((flow.stage(a).weight for a in alts if flow.stage(a)), default=0.0)
         total_w += w
         if any(a in first_turn for a in alts):
@@ -251,7 +258,7 @@ def _stages(flow, items, cfg) -> dict:
         "flow": flow.name, "flow_title": flow.title,
         "covered": [{"stage": s, "title": cfg.stages.get(s, s), "turn": first_turn[s]}
                     for s in order if s in first_turn],
-        "missing": missing, "out_of_order": out_of_order,
+        "missing": missing, "out_of_order": out_of_order, "skipped_by_buyer": skipped,
         "missing_titles": ["/".join(cfg.stages.get(a, a) for a in m.split("|")) for m in missing],
         "out_of_order_titles": [cfg.stages.get(s, s) for s in out_of_order],
         "sequence": [s for s, _t in sorted(first_turn.items(), key=lambda kv: (kv[1], order.index(kv[0])))],

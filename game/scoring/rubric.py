@@ -28,7 +28,8 @@ _RULE_KEYS = {
     "phrases": list, "patterns": list, "whole": list, "absent": list, "check": str, "expect_intents": list,
     "stages": list, "first": bool, "min_chars": int, "except": list, "unless_before": list, "if_before": list,
     "unless_clause": list, "unless": list, "negatable": bool, "when": str, "replace": dict, "prefix": str, "suffix": str,
-    "max_score": float, "examples": list, "counter_examples": list, "intents": list,
+    "max_score": float, "examples": list, "counter_examples": list, "intents": list, "denials": dict,
+    "unless_intents": list,
 }
 # The seconds a buyer waits come from buyer.yaml `patience` (the engine's clock), never from scoring.yaml.
 _PATIENCE_KEYS = ("first_reply", "golden", "reply")
@@ -394,7 +395,7 @@ def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stage
         fm = item.get("facts")
         if isinstance(fm, PosDict):
             for k, v in fm.items():
-                if k in ("sizes", "colors"):
+                if k in ("sizes", "colors", "weak_points"):
                     facts.append((k, tuple(str(x) for x in v) if isinstance(v, list) else (str(v),)))
                 elif k == "couriers" and isinstance(v, PosDict):
                     facts.append((k, tuple((str(a), float(b)) for a, b in v.items() if is_type(b, float))))
@@ -402,7 +403,7 @@ def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stage
                     facts.append((k, float(v)))
                 else:
                     report.error(fm.key_mark(k), f"unknown fact '{k}' in {ew}",
-                                 "facts are " + ", ".join(CONTEXT_VARS + ("sizes", "colors", "couriers")))
+                                 "facts are " + ", ".join(CONTEXT_VARS + ("sizes", "colors", "couriers", "weak_points")))
         out.append(Example(
             text=item["text"], stage=st, first=bool(item.get("first", False)),
             wait=float(item["wait"]) if is_type(item.get("wait"), float) else None,
@@ -460,6 +461,18 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         for i, it in enumerate(exp):
             if it not in intents:
                 report.error(el.item_mark(i), *unknown("intent", it, intents))
+    denials = []
+    dm = r.get("denials")
+    if isinstance(dm, PosDict):
+        for k, v in dm.items():
+            words = tuple(compact_phrase(str(x)) for x in v) if isinstance(v, list) else ()
+            if not words or not all(words) or not compact_phrase(str(k)):
+                report.error(dm.value_mark(k), f"'denials' of '{k}' in {where} must be a list of words",
+                             "e.g. 掉色: [不掉色, 不会掉色]")
+                continue
+            denials.append((compact_phrase(str(k)), words))
+    if check == "weak_point_denied" and not denials:
+        report.error(r.value_mark("check"), f"{where}: 'check: weak_point_denied' needs 'denials'")
     if check == "stage" and not (st_list and exp):
         report.error(r.value_mark("check"), f"{where}: 'check: stage' needs 'stages' and 'expect_intents'")
 
@@ -481,11 +494,13 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         report.error(r.mark, f"{where} matches nothing",
                      "give it phrases, patterns, whole, absent, check, when or intents")
     by_meaning = sh.text_list(r, "intents", where, allow_scalar=False)
+    unless_intents = sh.text_list(r, "unless_intents", where, allow_scalar=False)
     if intents is not None:
-        il = r.get("intents")
-        for i, it in enumerate(by_meaning):
-            if it not in intents:
-                report.error(il.item_mark(i), *unknown("intent", it, intents))
+        for key, vals in (("intents", by_meaning), ("unless_intents", unless_intents)):
+            il = r.get(key)
+            for i, it in enumerate(vals):
+                if it not in intents:
+                    report.error(il.item_mark(i), *unknown("intent", it, intents))
 
     replace = []
     rm = r.get("replace")
@@ -513,8 +528,10 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         min_chars=int(mc or 0), except_=_compacts(sh, r, "except", where),
         unless_before=_compacts(sh, r, "unless_before", where), if_before=_compacts(sh, r, "if_before", where),
         unless_clause=_compacts(sh, r, "unless_clause", where), unless=_compacts(sh, r, "unless", where),
+        unless_intents=unless_intents,
         negatable=bool(r.get("negatable", True)), max_score=None if ms is None else float(ms),
-        when=when, replace=tuple(replace), prefix=str(r.get("prefix", "")), suffix=str(r.get("suffix", "")), examples=examples,
+        when=when, replace=tuple(replace), prefix=str(r.get("prefix", "")), suffix=str(r.get("suffix", "")),
+        denials=tuple(denials), examples=examples,
         counter_examples=counters, path=report.path, line=r.mark.line)
 
 

@@ -486,6 +486,8 @@ class Scorer:
                 return False
             if rule.unless and any(e in c for e in rule.unless):
                 return False
+            if rule.unless_intents and any(n in rule.unless_intents for n in names):
+                return False
             if rule.unless_clause and c:
                 a, b = clause_of(min(k, len(c) - 1))
                 seg = c[a:b]
@@ -669,6 +671,23 @@ class Scorer:
                     k = c.find(t)
                     if k >= 0:
                         out.append(prep.orig_span(k, k + len(t)))
+            return out
+        if kind == "weak_point_denied":
+            weak = "".join(_compact(str(w)) for w in ctx.lists.get("weak_points", ()))
+            out = []
+            for flaw, words in rule.denials:
+                if flaw not in weak:
+                    continue
+                rest = c
+                for w in words:
+                    rest = rest.replace(w, "")
+                if flaw in rest:  # the reply owns the flaw too
+                    continue
+                for w in words:
+                    k = c.find(w)
+                    if k >= 0:
+                        out.append(prep.orig_span(k, k + len(w)))
+                        break
             return out
         if kind == "stage":
             if ctx.stage in rule.stages and not any(n in rule.expect_intents for n in names):
