@@ -59,21 +59,24 @@ def shop_context(shop, product=None) -> tuple[dict[str, float], dict[str, tuple]
 def guess_shop(shops: dict, *texts: str):
     """(shop, products) a chat is about, from the names its lines mention: the products named best
     (several when the words fit more than one, e.g. 花箱); (None, ()) when no shop is named."""
-    joined = "".join(t or "" for t in texts)
-    best = (0, None, ())
+    from game.language.learned import words
+
+    joined = "".join(t or "" for t in texts).lower()
+    best = (0.0, None, ())
     for shop in shops.values():
-        score = 3 if shop.name and shop.name[:2] in joined else 0
-        top, prods = 0, []
+        score = 3.0 if shop.name and shop.name[:2] in joined else 0.0
+        top, prods = 0.0, []
         for p in shop.products.values():
-            han = "".join(re.findall(r"[\u4e00-\u9fff]+", p.name))
-            marks = re.findall(r"\d+\s*(?:cm|mm|米)", p.name.lower())  # 60cm tells two planters apart
-            # 宽松针织开衫 -> 开衫: the end of a name says what kind of thing it is
-            if p.name in joined:
-                hit = 4
-            elif any(m in joined.lower() for m in marks) or (len(han) >= 3 and han[-3:] in joined):
-                hit = 2
-            else:
-                hit = 1 if len(han) >= 2 and han[-2:] in joined else 0
+            name = p.name.lower()
+            if name in joined:
+                hit = 10.0
+            else:  # 防滑厨师工作鞋 is the 厨师鞋 a buyer asks about: its words (厨师), then its kind (鞋)
+                base = re.sub(r"\s*\d+\s*(?:cm|mm|米)?\s*$", "", name).strip()  # "花箱 60cm" -> "花箱"
+                parts = set(w.strip() for w in words(base)) | {base[-2:]}
+                hit = sum(1.0 for w in parts if len(w) >= 2 and w in joined)
+                if hit and base and base[-1] in joined:
+                    hit += 0.5
+                hit += sum(2.0 for m in re.findall(r"\d+\s*(?:cm|mm|米)", name) if m in joined)  # 60cm or 90cm
             if hit and hit > top:
                 top, prods = hit, [p]
             elif hit and hit == top:

@@ -358,7 +358,8 @@ class Scorer:
                     if details or n not in self._sub.get("detail_steps", ())}
             # Not answering is a fault when the reply does none of the required work; doing part of
             # it only costs points (a team lead still prefers the fuller answer).
-            if missing and len(missing) == len(required) and not step and not is_blank(text):
+            # A reply full of concrete facts is answering something, even when the reader missed what.
+            if missing and len(missing) == len(required) and not step and len(details) < 2 and not is_blank(text):
                 titles = "、".join(m.title for m in missing)
                 why = self._sub.get("missing_why", "{title}").format(situation=sit.title, title=titles)
                 rule = self._situation_rule(sit, "missing_moves", "没有" + titles, why, "minor", model_answer)
@@ -685,6 +686,8 @@ class Scorer:
                     continue
                 for w in words:
                     k = c.find(w)
+                    while k >= 0 and any(n in c[max(0, k - 3):k] for n in ("不", "没", "无法", "非")):
+                        k = c.find(w, k + 1)  # "不支持七天无理由" denies nothing
                     if k >= 0:
                         out.append(prep.orig_span(k, k + len(w)))
                         break

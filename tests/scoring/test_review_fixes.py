@@ -159,8 +159,11 @@ def test_check_reply_says_an_empty_reply_plainly(capsys):
 
 def test_a_fault_costs_once_per_reply_and_is_listed_once(scorer):
     once, thrice = scorer.score("亲,你看看"), scorer.score("亲,你看你要你的")
-    assert once.score == thrice.score
-    # (the reader may also find the curt tone of these lines by meaning: that is a separate fault)
+    # each rule costs its severity once, however often it occurs (the reader may also find a curt tone
+    # by meaning: that is a separate fault, costed once too)
+    sev = scorer.config.severities
+    for res in (once, thrice):
+        assert res.score == 100 - sum(sev[h.severity].reply for h in res.hits)
     assert [h.rule for h in thrice.hits].count("polite_ni") == 1
     h = next(h for h in thrice.hits if h.rule == "polite_ni")
     assert h.count == 3 and [thrice.text[a:b] for a, b in h.spans] == ["你", "你", "你"]
