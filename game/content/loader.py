@@ -348,7 +348,7 @@ _PERSONA_KEYS = {"version": None, "id": str, "title": str, "summary": str, "arch
 _BUYER_KEYS = {"name": str, "mood": float, "patience": dict, "typing_speed": float, "anger_at": float,
                "nudge_lines": list, "confused_lines": list, "leave_lines": list}
 _STATE_KEYS = {"say": (str, list), "on": dict, "end": str, "note": str, "choices": list, "patience": dict,
-               "away": bool}
+               "away": bool, "situation": str}
 _TRANS_KEYS = {"to": str, "if": str, "mood": float, "say": (str, list), "set": dict, "add": dict,
                "flag": (str, list)}
 
@@ -599,10 +599,16 @@ class _PersonaChecker:
                 reply = sh.number(pat, "reply", f"'patience' of {where}", lo=1)
                 nudges = sh.number(pat, "nudges", f"'patience' of {where}", lo=0, hi=10)
             choices = self.choices(spec, where, bool(end))
+            situation = spec.get("situation")
+            known = getattr(self.lib.situations, "items", None)
+            if isinstance(situation, str) and known is not None and situation not in known:
+                r.error(spec.value_mark("situation"), *unknown("situation", situation, known))
+                situation = None
             out[name] = StateDef(name=name, say=say, end=end, on=on, choices=choices,
                                  reply=float(reply) if reply is not None else None,
                                  nudges=int(nudges) if nudges is not None else None,
-                                 away=bool(spec.get("away", False)))
+                                 away=bool(spec.get("away", False)),
+                                 situation=situation if isinstance(situation, str) else None)
         return out
 
     def choices(self, spec: PosDict, where: str, is_end: bool) -> tuple[Choice, ...]:

@@ -120,6 +120,7 @@ class StateDef:
     reply: float | None = None    # patience in this state, overriding the buyer's
     nudges: int | None = None
     away: bool = False            # the buyer is offline: trainee lines are left messages, not timed replies
+    situation: str | None = None  # what the buyer's lines here ask for (rules/situations.yaml); read from them if unset
 
 
 @dataclass

@@ -186,7 +186,7 @@ class Conversation:
         first = not self._replied
         self._replied = True
         msg = Message(now, "agent", text, "message" if away else "line", wait=wait, first=first,
-                      typing_started=typing_started)
+                      typing_started=typing_started, situation=getattr(self.persona.states.get(self.state), "situation", None))
         self.transcript.append(msg)
         self._emit("agent_line", text, wait=wait, first=first, limit=limit)
         reading = self.reader.read(text)

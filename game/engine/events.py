@@ -25,3 +25,4 @@ class Message:
     typing_started: float | None = None
     intents: tuple[str, ...] = ()
     feedback: object = None  # agent lines: what the judge (scoring) said about it
+    situation: str | None = None  # agent lines: the situation the persona's state named, if any

@@ -131,7 +131,7 @@ def message_context(conv, index: int, *, offer: float | None, justified: bool, o
     if msg.first:
         stage = "after_sales" if flow == "after_sales" else "greeting"
     return ReplyContext(
-        buyer=buyer_message(tr, index),
+        buyer=buyer_message(tr, index), situation=getattr(msg, "situation", None),
         stage=stage, first=bool(msg.first), wait=wait, typing_seconds=typing,
         previous=tuple(m.text for m in tr[:index] if m.who == "agent"), others=tuple(others),
         vars=nums, lists=lists)

@@ -376,7 +376,7 @@ class Scorer:
         penalty = sum(self._sev[r.severity].reply for r in rules.values()
                       if r.severity in self._sev and r.id != "missing_moves")
         score = max(0.0, min(100.0, 100.0 - penalty - lost))
-        if sit is not None:  # judged as a team lead does: a real fault outweighs any substance
+        if sit is not None or ctx.buyer:  # judged as a team lead does: a real fault outweighs any substance
             for r in rules.values():
                 cap = self._sub.get("caps", {}).get(r.severity)
                 if cap is not None and r.id != "missing_moves":
