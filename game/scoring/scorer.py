@@ -335,7 +335,7 @@ class Scorer:
         rules = {}
         for rule, *_x in kept:
             rules.setdefault(rule.id, rule)
-        sit = self._situation_of(ctx)
+        sit, sure = self._situation_of(ctx)
         moves, model_answer, lost = (), None, 0.0
         if sit is not None:
             # A move made earlier in the chat still counts: service comes in steps (sorry, a photo, then the fix).
@@ -359,7 +359,10 @@ class Scorer:
             # Not answering is a fault when the reply does none of the required work; doing part of
             # it only costs points (a team lead still prefers the fuller answer).
             # A reply full of concrete facts is answering something, even when the reader missed what.
-            if missing and len(missing) == len(required) and not step and len(details) < 2 and not is_blank(text):
+            # Only when the buyer's message was read with confidence: a message of a situation no one
+            # wrote down ("花箱能刻字吗") must not make a good answer look like no answer.
+            if (sure and missing and len(missing) == len(required) and not step and len(details) < 2
+                    and not is_blank(text)):
                 titles = "、".join(m.title for m in missing)
                 why = self._sub.get("missing_why", "{title}").format(situation=sit.title, title=titles)
                 rule = self._situation_rule(sit, "missing_moves", "没有" + titles, why, "minor", model_answer)
@@ -397,13 +400,15 @@ class Scorer:
 
     # ------------------------------------------------------------ situations
     def _situation_of(self, ctx: ReplyContext):
+        """(situation, sure): the one the chat names, else the one read from the buyer's message."""
         if self.situations is None:
-            return None
+            return None, False
         if ctx.situation:
-            return self.situations.get(ctx.situation)
+            return self.situations.get(ctx.situation), True
         if not ctx.buyer or is_blank(ctx.buyer):
-            return None
-        return self.situations.get(self.classify_buyer(ctx.buyer).situation)
+            return None, False
+        got = self.classify_buyer(ctx.buyer)
+        return self.situations.get(got.situation), got.confidence >= float(self._sub.get("sure", 0.7))
 
     def classify_buyer(self, text: str):
         """The situation of a buyer's message (remembered: a chat's buyer lines come back often)."""
