@@ -426,6 +426,10 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 operands.append(value)
                 continue
 
+            if (not currency and is_digits and 33 <= value <= 46 and (value * 2).is_integer() and sizes
+                    and before.endswith(R.size_num_join)):
+                sizes.append((start, _num_str(value)))  # "您平时穿38的话可以改成39": a size, not a price
+                continue
             red = R.red_before.search(before)
             if red and (currency or is_digits):
                 vpos = before_lo + red.start()

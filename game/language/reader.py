@@ -335,6 +335,34 @@ class Reader:
         )
         return Reading(text, prep.text, hits, facts)
 
+    def likely(self, text: str, names, floor: float) -> list[IntentHit]:
+        """Windows of ``text`` where one of ``names`` scores at least ``floor``, best first per intent:
+        for a judge who wants a second look at faults below the reading threshold."""
+        if self._model is None or not isinstance(text, str) or not text.strip():
+            return []
+        cols = {self._names[i]: c for c, i in enumerate(self._columns)}
+        want = [(n, cols[n]) for n in names if n in cols]
+        if not want:
+            return []
+        try:
+            prep = prepare(text, lexicon=self._lexicon)
+            spans = [(a, b) for a, b in self.clauses(prep.analysed)
+                     if _HAN.search(prep.analysed, a, b)][:MAX_CLAUSES]
+            windows = _windows(spans)
+            if not windows:
+                return []
+            probs, _v = self._clause_scores([prep.analysed[a:b] for a, b in windows])
+        except Exception:  # never let a second look break scoring
+            return []
+        out = []
+        for name, c in want:
+            r = int(np.argmax(probs[:, c]))
+            p = float(probs[r, c])
+            if p >= floor:
+                s0, e0 = prep.orig_span_norm(*windows[r])
+                out.append(IntentHit(name, s0, e0, text[s0:e0], round(p, 3)))
+        return out
+
     def clauses(self, text: str) -> list[tuple[int, int]]:
         """Spans of the clauses of a normalized text: split at punctuation, spaces and the
         lexicon's clause markers (不过, 另外...); empty pieces dropped."""

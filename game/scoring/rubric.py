@@ -231,16 +231,17 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
     sm2 = d.get("substance")
     if isinstance(sm2, PosDict):
         sh.keys(sm2, "'substance'", {"span": float, "extra_span": float, "detail_span": float, "warmth": float,
-                                     "sure": float, "missing_why": str, "monologue_chars": int,
+                                     "sure": float, "meaning_floor": float, "missing_why": str, "monologue_chars": int,
                                      "monologue_topics": int, "topic_chars": int, "steps": list, "detail_steps": list,
                                      "caps": dict})
         for k in ("span", "extra_span", "detail_span", "warmth"):
             v = sh.number(sm2, k, "'substance'", lo=0, hi=100)
             if v is not None:
                 substance[k] = float(v)
-        sure = sh.number(sm2, "sure", "'substance'", lo=0, hi=1)
-        if sure is not None:
-            substance["sure"] = float(sure)
+        for k in ("sure", "meaning_floor"):
+            v = sh.number(sm2, k, "'substance'", lo=0, hi=1)
+            if v is not None:
+                substance[k] = float(v)
         for k in ("monologue_chars", "monologue_topics", "topic_chars"):
             v = sh.number(sm2, k, "'substance'", lo=1, hi=10000)
             if v is not None:

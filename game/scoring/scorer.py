@@ -570,10 +570,17 @@ class Scorer:
                 for a, b in self._check(rule, text, c, prep, ctx, names):
                     found.append((rule, a, b, _compact(text[a:b])))
         if self._intent_rules and reading is not None:
+            seen = list(getattr(reading, "intents", ()))
+            floor = self._sub.get("meaning_floor")
+            if ctx.buyer and floor is not None and self.reader is not None and hasattr(self.reader, "likely"):
+                # Judged against a buyer message, a fault's meaning counts from a lower probability:
+                # the reader's own threshold guards the buyer's reaction, not the team lead's sheet.
+                names = sorted({n for r in self._intent_rules for n in r.intents} - {h.name for h in seen})
+                seen += self.reader.likely(text, names, float(floor))
             for rule in self._intent_rules:
                 if not applies(rule):
                     continue
-                for h in getattr(reading, "intents", ()):
+                for h in seen:
                     # An interjection alone (呵呵, 哦) is too little to judge a meaning by; words rules see those.
                     if h.name in rule.intents and len(_compact(h.matched)) >= 3:
                         if passes(rule, 0, 0):
