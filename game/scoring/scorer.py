@@ -358,11 +358,13 @@ class Scorer:
                     if details or n not in self._sub.get("detail_steps", ())}
             # Not answering is a fault when the reply does none of the required work; doing part of
             # it only costs points (a team lead still prefers the fuller answer).
-            # A reply full of concrete facts is answering something, even when the reader missed what.
+            # A reply full of concrete facts is answering something, even when the reader missed what;
+            # one whose moves the reader did read, none of them this situation's, answered another question.
             # Only when the buyer's message was read with confidence: a message of a situation no one
             # wrote down ("花箱能刻字吗") must not make a good answer look like no answer.
-            if (sure and missing and len(missing) == len(required) and not step and len(details) < 2
-                    and not is_blank(text)):
+            other = [n for n in names if n not in _COURTESY]
+            if (sure and missing and len(missing) == len(required) and not step
+                    and (len(details) < 2 or other) and not is_blank(text)):
                 titles = "、".join(m.title for m in missing)
                 why = self._sub.get("missing_why", "{title}").format(situation=sit.title, title=titles)
                 rule = self._situation_rule(sit, "missing_moves", "没有" + titles, why, "minor", model_answer)
