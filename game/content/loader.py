@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import string
 from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from game.language.lexicon import Lexicon, check_reader_rules
 from game.language.vocab import IntentDef, intents_from_data
 
-from . import conditions, yamlpos
+from . import conditions, placeholders, yamlpos
 from .diagnostics import Mark, Report, did_you_mean, rel, unknown
 from .model import (ENDINGS, EVENT_TRIGGERS, Buyer, BuyerDefaults, Choice, Persona, Policies, Product, Shop,
                     StateDef, TransitionDef)
@@ -378,18 +377,25 @@ class _PersonaChecker:
         v = d.get(key)
         for i, text in enumerate(out):
             m = v.item_mark(i) if isinstance(v, PosList) else d.value_mark(key)
-            try:
-                fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
-            except ValueError as exc:
-                self.r.error(m, f"bad placeholder in {where}: {exc}", "write a literal brace as {{ or }}")
-                continue
-            for f in fields:
-                base = re.split(r"[.\[!:]", f, maxsplit=1)[0]
-                self.used.add(base)
-                if base not in names:
-                    msg, hint = unknown("placeholder", "{" + f + "}", ["{" + n + "}" for n in names])
-                    self.r.error(m, f"{msg} in {where}", hint)
+            self.placeholders(text, m, where, names)
         return out
+
+    def placeholders(self, text: str, m: Mark, where: str, names) -> None:
+        """`{name}` placeholders only, from ``names``; an error names the column of the bad brace."""
+        line = self.r.source.splitlines()[m.line - 1] if self.r.source and m.line >= 1 else ""
+        quoted = 1 if line[m.col - 1:m.col] in ("'", '"') else 0
+        try:
+            found = placeholders.fields(text)
+        except placeholders.PlaceholderError as exc:
+            at = Mark(m.line, m.col + quoted + exc.offset) if "\n" not in text[:exc.offset] else m
+            self.r.error(at, f"bad placeholder in {where}: {exc}", "write a literal brace as {{ or }}")
+            return
+        for f, off in found:
+            self.used.add(f)
+            if f not in names:
+                msg, hint = unknown("placeholder", "{" + f + "}", ["{" + n + "}" for n in names])
+                at = Mark(m.line, m.col + quoted + off) if "\n" not in text[:off] else m
+                self.r.error(at, f"{msg} in {where}", hint)
 
     def check(self, d: PosDict) -> Persona | None:
         r, sh, lib = self.r, self.sh, self.lib
@@ -598,7 +604,7 @@ class _PersonaChecker:
                 sh.keys(pat, f"'patience' of {where}", {"reply": float, "nudges": int})
                 reply = sh.number(pat, "reply", f"'patience' of {where}", lo=1)
                 nudges = sh.number(pat, "nudges", f"'patience' of {where}", lo=0, hi=10)
-            choices = self.choices(spec, where, bool(end))
+            choices = self.choices(spec, where, bool(end), names)
             situation = spec.get("situation")
             known = getattr(self.lib.situations, "items", None)
             if isinstance(situation, str) and known is not None and situation not in known:
@@ -611,7 +617,7 @@ class _PersonaChecker:
                                  situation=situation if isinstance(situation, str) else None)
         return out
 
-    def choices(self, spec: PosDict, where: str, is_end: bool) -> tuple[Choice, ...]:
+    def choices(self, spec: PosDict, where: str, is_end: bool, names=()) -> tuple[Choice, ...]:
         r, sh = self.r, self.sh
         cl = spec.get("choices")
         if not isinstance(cl, PosList):
@@ -629,6 +635,7 @@ class _PersonaChecker:
                 continue
             if sh.keys(c, cw, {"text": str, "why": str, "best": bool}, required=("text", "why")) and \
                     "text" in c and "why" in c:
+                self.placeholders(c["text"], c.value_mark("text"), cw, names)  # filled as buyer lines are
                 out.append(Choice(text=c["text"], why=c["why"], best=bool(c.get("best", False))))
         best = sum(1 for c in out if c.best)
         if out and best != 1:

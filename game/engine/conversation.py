@@ -9,13 +9,14 @@ from __future__ import annotations
 import itertools
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Protocol
 
 import numpy as np
 from transitions import Machine, State
 
+from game.content import placeholders
 from game.content.model import Persona, TransitionDef
 from game.language.facts import offered_price
 
@@ -67,11 +68,6 @@ def machine_for(persona: Persona) -> Machine:
                                      after=[partial(_after, t)])
         persona._machine = m
     return persona._machine
-
-
-class _SafeDict(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
 
 
 _ids = itertools.count(1)
@@ -256,7 +252,10 @@ class Conversation:
     @property
     def choices(self):
         """The beginner choices of the current state (empty when none or when finished)."""
-        return () if self.finished else self.persona.states[self.state].choices
+        if self.finished:
+            return ()
+        # a choice is what the trainee would type: its {shop}/{product} filled like a buyer line
+        return tuple(replace(c, text=self._format(c.text)) for c in self.persona.states[self.state].choices)
 
     def choose(self, index: int) -> list[Event]:
         """Send choice `index` exactly as if the trainee had typed it."""
@@ -427,14 +426,11 @@ class Conversation:
 
     def _format(self, text: str) -> str:
         p = self.persona
-        values = _SafeDict({k: _num(v) for k, v in self.vars.items()})
+        values = {k: _num(v) for k, v in self.vars.items()}
         values.update(product=p.product.name, shop=p.shop.name, buyer=p.buyer.name, price=_num(p.list_price),
                       color=p.product.colors[0] if p.product.colors else "",
                       size=p.product.sizes[0] if p.product.sizes else "")
-        try:
-            return text.format_map(values)
-        except (ValueError, IndexError, KeyError, AttributeError):
-            return text
+        return placeholders.fill(text, values)  # `{name}` only: never Python's format mini-language
 
     def _say(self, lines, kind: str = "line", quick: bool = False) -> None:
         if not lines:
