@@ -138,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     _utf8_stdio()
     args = build_parser().parse_args(argv)
     cmd = args.command or "play"
+    if cmd in ("play", "host", "join"):
+        from .logsetup import log_to_data_dir
+        log_to_data_dir(getattr(args, "data_dir", None))  # errors the game survives are written down
     if cmd == "play":
         if getattr(args, "text", False) or not _window_possible():
             from .textplay import play

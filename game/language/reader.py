@@ -230,7 +230,8 @@ class Reader:
                 if len(self._recent) > _RECENT:
                     self._recent.pop(next(iter(self._recent)))
             return got
-        except Exception:  # last resort: a reader bug must not end a training session
+        except Exception:  # last resort: a reader bug must not end a training session (logged)
+            log.exception("reading failed on a reply of %d characters", len(text))
             try:
                 normalized = normalize(text)
             except Exception:

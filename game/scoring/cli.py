@@ -104,7 +104,8 @@ def format_reply(res, scorer) -> str:
 
     rub = scorer.rubric
     blank = is_blank(res.text)
-    head = f"回复: {'(空白消息,顾客什么也看不到)' if blank else res.text}\n得分: {res.score}/100"
+    score = "未能评分(错误已记录)" if getattr(res, "unscored", False) else f"{res.score}/100"
+    head = f"回复: {'(空白消息,顾客什么也看不到)' if blank else res.text}\n得分: {score}"
     if res.stage:
         head += f"  (阶段: {scorer.config.stages.get(res.stage, res.stage)})"
     lines = [head]

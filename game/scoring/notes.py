@@ -9,6 +9,8 @@ def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:
     if feedback is None:
         return []
     d = feedback.to_dict() if hasattr(feedback, "to_dict") else (feedback if isinstance(feedback, dict) else {})
+    if d.get("unscored"):
+        return [("⚠ 这句回复未能评分(错误已记录在日志里),不计入成绩", "bad")]
     out: list[tuple[str, str]] = []
     seen: set = set()
     faults = sorted(d.get("violations", []), key=lambda v: _SEVERITY.get(v.get("severity"), 3))

@@ -6,6 +6,7 @@ one phrase scan for all rules, then the few patterns and checks. It never raises
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,8 @@ from game.language.normalize import PhraseMatcher, Prepared, compact_phrase, pre
 
 from .model import PLACEHOLDER, SPECIAL_GROUPS, Rubric, Rule
 from .situations import check_moves, concrete_details, fault_moves
+
+log = logging.getLogger(__name__)
 
 _NEGATOR_CHARS = ("不", "没", "别", "无法", "未")
 _MAX_MATCHES = 16  # per pattern and reply: bounds the work on a pasted essay
@@ -172,6 +175,7 @@ class ReplyResult:
     situation: str | None = None  # the buyer's situation it was judged in
     moves: tuple = ()  # game.scoring.situations.MoveCheck: the situation's moves, made or not
     model_answer: str | None = None  # the situation's model answer, with the shop's facts
+    unscored: bool = False  # the scorer failed on this reply (logged): no score to show or count
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -183,7 +187,7 @@ class ReplyResult:
             "violations": [h.to_dict() for h in self.hits],
             "strengths": [s.to_dict() for s in self.strengths],
             "intents": list(self.intents), "stages": list(self.stages), "rewrite": cut(self.rewrite, LONG_CHARS),
-            "mood_delta": self.mood_delta, "situation": self.situation,
+            "mood_delta": self.mood_delta, "situation": self.situation, "unscored": self.unscored,
             "moves": [m.to_dict() for m in self.moves],
         }
 
@@ -320,8 +324,10 @@ class Scorer:
             reading = self.reader.read(text)
         try:
             return self._score(text, ctx, reading)
-        except Exception:  # last resort: a scoring bug must not end a training session
-            return ReplyResult(text, 100, (), (), tuple(getattr(reading, "names", ()) or ()), stage=ctx.stage)
+        except Exception:  # a scoring bug must not end a training session, nor pass as a perfect reply
+            log.exception("scoring failed on a reply of %d characters", len(text))
+            return ReplyResult(text, 0, (), (), tuple(getattr(reading, "names", ()) or ()), stage=ctx.stage,
+                               unscored=True)
 
     # ------------------------------------------------------------ internals
     def _score(self, text: str, ctx: ReplyContext, reading) -> ReplyResult:

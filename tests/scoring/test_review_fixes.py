@@ -283,3 +283,28 @@ def test_a_missing_stage_is_a_clean_message_of_its_own(library, reader, scorer, 
         assert imp.rewrite.replace(" ", "") and "亲您好" not in imp.rewrite, imp.rewrite
         assert not any(w in imp.rewrite for w in SHOE_WORDS) or persona == "haggler-nurse-shoes"
         assert imp.rewrite.startswith(model[:4])
+
+
+def test_a_scorer_bug_is_logged_and_never_scores_100(scorer, monkeypatch, caplog, tmp_path):
+    """A crash inside the scorer leaves the reply unscored (shown as such), logged, never a perfect 100."""
+    import logging
+
+    from game.logsetup import log_to_data_dir
+    from game.scoring.notes import feedback_notes
+
+    def boom(*_a, **_k):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(scorer, "_score", boom)
+    logfile = log_to_data_dir(tmp_path)
+    with caplog.at_level(logging.ERROR, logger="game.scoring"):
+        res = scorer.score("亲,您好")
+    assert res.unscored and res.score != 100 and not res.hits
+    assert res.to_dict()["unscored"] is True
+    assert "未能评分" in feedback_notes(res)[0][0]
+    assert any("scoring failed" in r.getMessage() for r in caplog.records)
+    assert "RuntimeError: a bug" in logfile.read_text(encoding="utf-8")
+    for h in list(logging.getLogger("game").handlers):  # leave no handler on a deleted folder
+        if getattr(h, "baseFilename", None) == str(logfile):
+            logging.getLogger("game").removeHandler(h)
+            h.close()
