@@ -247,6 +247,8 @@ class FactRules:
         self.compensation_after = w("roles", "compensation_after") or _NO_WORD
         tax = w("roles", "tax_before")
         self.tax_before = _cue_before(tax, w("price", "cue_joiners"), "?") if tax else _NEVER
+        extra = w("roles", "extra_before")
+        self.extra_before = _cue_before(extra, w("price", "cue_joiners"), "?") if extra else _NEVER
         quoted = w("roles", "quoted_before")
         self.quoted_before = re.compile(_alt(quoted)) if quoted else _NEVER
         self.total_before = re.compile(_alt(w("roles", "total_before"))) if w("roles", "total_before") else _NEVER
@@ -422,6 +424,8 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
             if role == "tax":
                 tax = value if tax is None else tax
                 continue
+            if role == "extra":
+                continue
             if role == "operand":
                 operands.append(value)
                 continue
@@ -567,6 +571,8 @@ def _role(R: "FactRules", text: str, raw: str, start: int, end: int, unit_end: i
         return "compensation"
     if R.tax_before.search(before):
         return "tax"
+    if R.extra_before.search(before):
+        return "extra"  # "补1元就可以", "另付15元": what the buyer adds, no price offered
     if has_ops and (R.operator_after.match(text[unit_end:]) or R.operator_before.search(before)):
         return "operand"
     if R.total_before.search(before):

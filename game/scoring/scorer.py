@@ -702,7 +702,8 @@ class Scorer:
                 rest = c
                 for w in words:
                     rest = rest.replace(w, "")
-                if flaw in rest:  # the reply owns the flaw too
+                owned = ".{0,3}".join(map(re.escape, flaw))  # 掉色 owned as 掉一点色 too
+                if re.search(owned, rest):  # the reply owns the flaw too
                     continue
                 for w in words:
                     k = c.find(w)
