@@ -425,6 +425,8 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 tax = value if tax is None else tax
                 continue
             if role == "extra":
+                if currency and value not in prices:
+                    prices.append(value)  # a figure the buyer hears ("补20元运费"), never an offer
                 continue
             if role == "operand":
                 operands.append(value)
