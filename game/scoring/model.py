@@ -8,7 +8,7 @@ from game.content.conditions import Condition
 
 SEVERITIES = ("minor", "major", "severe")
 CHECKS = ("overlong", "repetition", "other_buyers", "stage", "first_reply_slow", "reply_slow", "typing_slow",
-          "golden", "empty", "weak_point_denied")
+          "golden", "empty", "weak_point_denied", "material_unlisted")
 # Checks about when and how fast a reply was sent, not its words: rewording cannot fix them, so they
 # neither block nor take part in a rewrite of the trainee's sentence.
 WORDLESS_CHECKS = ("first_reply_slow", "reply_slow", "typing_slow")

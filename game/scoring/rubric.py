@@ -400,7 +400,7 @@ def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stage
         fm = item.get("facts")
         if isinstance(fm, PosDict):
             for k, v in fm.items():
-                if k in ("sizes", "colors", "weak_points"):
+                if k in ("sizes", "colors", "weak_points", "materials"):
                     facts.append((k, tuple(str(x) for x in v) if isinstance(v, list) else (str(v),)))
                 elif k == "couriers" and isinstance(v, PosDict):
                     facts.append((k, tuple((str(a), float(b)) for a, b in v.items() if is_type(b, float))))
@@ -408,7 +408,7 @@ def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stage
                     facts.append((k, float(v)))
                 else:
                     report.error(fm.key_mark(k), f"unknown fact '{k}' in {ew}",
-                                 "facts are " + ", ".join(CONTEXT_VARS + ("sizes", "colors", "couriers", "weak_points")))
+                                 "facts are " + ", ".join(CONTEXT_VARS + ("sizes", "colors", "couriers", "weak_points", "materials")))
         out.append(Example(
             text=item["text"], stage=st, first=bool(item.get("first", False)),
             wait=float(item["wait"]) if is_type(item.get("wait"), float) else None,
@@ -476,8 +476,8 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
                              "e.g. 掉色: [不掉色, 不会掉色]")
                 continue
             denials.append((compact_phrase(str(k)), words))
-    if check == "weak_point_denied" and not denials:
-        report.error(r.value_mark("check"), f"{where}: 'check: weak_point_denied' needs 'denials'")
+    if check in ("weak_point_denied", "material_unlisted") and not denials:
+        report.error(r.value_mark("check"), f"{where}: 'check: {check}' needs 'denials'")
     if check == "stage" and not (st_list and exp):
         report.error(r.value_mark("check"), f"{where}: 'check: stage' needs 'stages' and 'expect_intents'")
 

@@ -362,6 +362,8 @@ class Scorer:
             # asking for what the answer needs; a vague "有什么问题随时说" is no step, "您身高体重多少?" is
             step = {n for n in set(names) & set(self._sub.get("steps", ()))
                     if details or n not in self._sub.get("detail_steps", ())}
+            if "refuse" in names and {"apologize", "empathize"} & set(names):
+                step.add("refuse")  # a polite no, with its reason, answers a yes-or-no question
             # Not answering is a fault when the reply does none of the required work; doing part of
             # it only costs points (a team lead still prefers the fuller answer).
             # A reply full of concrete facts is answering something, even when the reader missed what;
@@ -712,6 +714,33 @@ class Scorer:
                     if k >= 0:
                         out.append(prep.orig_span(k, k + len(w)))
                         break
+            return out
+        if kind == "material_unlisted":
+            mats = ctx.lists.get("materials")
+            if not mats:
+                return []
+            have = "".join(_compact(str(m)) for m in mats).lower()
+            low = c.lower()
+            out = []
+            for name, words in rule.denials:
+                if any(w.lower() in have for w in words):
+                    continue  # the product is made of it
+                k = low.find(name.lower())
+                if k < 0:
+                    continue
+                before = low[max(0, k - 4):k]
+                ids = prep.clause
+                lo, hi = k, k
+                while lo > 0 and ids[lo - 1] == ids[k]:
+                    lo -= 1
+                while hi < len(c) and ids[hi] == ids[k]:
+                    hi += 1
+                seg = c[lo:hi]
+                # "不是涤纶的", "别家用的是人造革": a material denied or another shop's is no claim of ours
+                if any(n in before for n in ("不是", "不含", "没有", "而非", "非")) or any(
+                        w in seg for w in ("别家", "别人家", "人家", "他们家", "其他家", "外面", "有的店")):
+                    continue
+                out.append(prep.orig_span(k, k + len(name)))
             return out
         if kind == "stage":
             if ctx.stage in rule.stages and not any(n in rule.expect_intents for n in names):
