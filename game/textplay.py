@@ -23,6 +23,12 @@ OUTCOME_TEXT = {"success": "成交 / 问题解决", "lost": "买家离开", "bad
 PROMPT = "客服> "
 
 
+def clean_input(text: str) -> str:
+    """A typed line as text the store can keep: bytes that were not UTF-8 (read back as surrogates)
+    become U+FFFD instead of crashing the save of the message."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if text else text
+
+
 class _Screen:
     def __init__(self, stream=sys.stdout):
         self.out = stream
@@ -51,7 +57,7 @@ def _choose(lib) -> str | None:
             print(f"  (无法加载: {r.path}, 运行 python main.py validate 查看原因)")
     while True:
         try:
-            raw = input("输入编号 (q 退出): ").strip()
+            raw = clean_input(input("输入编号 (q 退出): ")).strip()
         except EOFError:
             return None
         if raw.lower() in ("q", "quit", "exit"):
@@ -136,7 +142,7 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
     def reader_thread():
         while True:
             try:
-                lines.put(input(PROMPT))
+                lines.put(clean_input(input(PROMPT)))
             except (EOFError, KeyboardInterrupt):
                 lines.put(None)
                 return

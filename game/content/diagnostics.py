@@ -75,8 +75,17 @@ class Report:
         return "\n".join(p.format(lines) for p in ordered)
 
 
+_MANY = 200  # beyond this many options, only the likeliest are compared (a file of 2,000 misspelt names)
+
+
 def did_you_mean(name: str, options) -> str:
-    close = difflib.get_close_matches(str(name), [str(o) for o in options], n=1, cutoff=0.6)
+    name = str(name)
+    opts = [str(o) for o in options]
+    if len(opts) > _MANY:  # bounded: same length give or take two, sharing the first or last letter
+        n = len(name)
+        opts = [o for o in opts if abs(len(o) - n) <= 2 and o and name and (o[0] == name[0] or o[-1] == name[-1])]
+        opts = opts[:_MANY]
+    close = difflib.get_close_matches(name, opts, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 
 

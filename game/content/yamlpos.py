@@ -71,6 +71,13 @@ _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 # content files are small, so a generous cap on nodes and depth costs authors nothing.
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+MAX_BYTES = 5_000_000  # the biggest shipped file is a tenth of this
+MAX_NUMBER_CHARS = 30  # a price, a day count or a mood needs far fewer digits
+
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_SHORT_TAG = {"tag:yaml.org,2002:int": "an integer", "tag:yaml.org,2002:float": "a number",
+              "tag:yaml.org,2002:bool": "true/false", "tag:yaml.org,2002:timestamp": "a date",
+              "tag:yaml.org,2002:null": "null"}
 
 
 class _TooBig(Exception):
@@ -113,7 +120,13 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             out = PosDict()
             out.mark = _mark(node)
-            self.constructor.flatten_mapping(node)
+            try:
+                self.constructor.flatten_mapping(node)  # `<<:` merges
+            except yaml.constructor.ConstructorError as exc:
+                m = exc.problem_mark
+                self.report.error(Mark(m.line + 1, m.column + 1) if m else _mark(node), f"YAML: {exc.problem}",
+                                  "a merge (<<:) takes a mapping or a list of mappings")
+                return None
             for knode, vnode in node.value:
                 key = self.build(knode)
                 if isinstance(key, (dict, list)):
@@ -135,19 +148,90 @@ class _Builder:
                 out.append(self.build(item))
                 out.item_marks.append(_mark(item))
             return out
+        if node.tag in _NUMBER_TAGS and len(str(node.value)) > MAX_NUMBER_CHARS:
+            self.report.error(_mark(node), f"YAML: a number of {len(str(node.value))} characters is too long",
+                              f"numbers here need at most {MAX_NUMBER_CHARS} characters")
+            return None
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             self.report.error(_mark(node), f"YAML: {exc.problem}", "only plain data is allowed (no tags)")
             return None
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError):
+            # `!!int "abc"`, `2024-02-30`, `!!bool "maybe"`: the text cannot be what its tag says
+            what = _SHORT_TAG.get(node.tag, node.tag)
+            self.report.error(_mark(node), f"YAML: '{str(node.value)[:40]}' cannot be read as {what}",
+                              "write a valid value, or quote it to keep it as text")
+            return None
+
         if not isinstance(value, (str, int, float, bool, type(None))):
             # Timestamps, binary and the like: keep the text the author wrote.
             value = node.value
         return value
 
 
+def _prescan(text: str) -> tuple[Mark, str] | None:
+    """Limits checked before the parser runs: libyaml itself crashes on tens of thousands of nested
+    brackets, so a file nesting far deeper than MAX_DEPTH is refused unread."""
+    if len(text) > MAX_BYTES:
+        return Mark(1, 1), f"the file is {len(text) // 1000} KB; content files are at most {MAX_BYTES // 1_000_000} MB"
+    depth, line, col, quote = 0, 1, 0, ""
+    limit = MAX_DEPTH * 4
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            line, col = line + 1, 0
+            continue
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "\"'" and depth:
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return Mark(line, col), f"brackets nest more than {limit} deep"
+        elif ch in "]}" and depth:
+            depth -= 1
+    return None
+
+
+def _expanded_size(root) -> int | None:
+    """How many values the document expands to, counting each alias (and merge) as often as it is
+    used, without expanding anything; None when it exceeds MAX_NODES (a merge or alias bomb)."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()  # on the current path: an alias back to one is a loop the builder reports
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        kids = []
+        if isinstance(node, yaml.MappingNode):
+            kids = [n for kv in node.value for n in kv]
+        elif isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        if not done:
+            if id(node) in open_:
+                continue
+            open_.add(id(node))
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids if id(k) not in sizes and id(k) not in open_)
+            continue
+        open_.discard(id(node))
+        total = 1 + sum(sizes.get(id(k), 1) for k in kids)
+        sizes[id(node)] = min(total, MAX_NODES + 1)
+    n = sizes.get(id(root), 1)
+    return None if n > MAX_NODES else n
+
+
 def load(text: str, report: Report):
     """Parse one YAML document; syntax errors go to `report` and give None."""
+    bad = _prescan(text)
+    if bad is not None:
+        report.error(bad[0], f"YAML: {bad[1]}", "content files are small and shallow; is this the right file?")
+        return None
     try:
         loader = _Loader(text)
         try:
@@ -170,6 +254,10 @@ def load(text: str, report: Report):
         report.error(Mark(1, 1), "YAML: the file nests too deeply to read")
         return None
     if node is None:
+        return None
+    if _expanded_size(node) is None:
+        report.error(_mark(node), f"YAML: the file expands to more than {MAX_NODES} values (too many aliases "
+                     "or merges?)", "write the values out instead of nesting aliases")
         return None
     try:
         return _Builder(report).build(node)

@@ -8,6 +8,7 @@ so the migrations are exercised on every fresh store, not only on old files.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import threading
@@ -168,6 +169,19 @@ class StoredTransition:
     src: str
     dst: str
 
+
+
+def _text(text):
+    """Any str the game holds can be stored: a lone surrogate (a byte that was not UTF-8) becomes U+FFFD."""
+    if isinstance(text, str):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -484,7 +498,7 @@ class Store:
         self._write(
             "INSERT INTO messages (session_id, seq, time, who, kind, text, wait, first, typing_started, intents,"
             " feedback, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (session_id, m.seq, m.time, m.who, m.kind, m.text, m.wait, int(m.first), m.typing_started,
+            (session_id, m.seq, m.time, m.who, m.kind, _text(m.text), m.wait, int(m.first), m.typing_started,
              dumps(list(m.intents)), None if m.feedback is None else dumps(m.feedback), m.at or now),
             ("UPDATE sessions SET seen_at = ?, state = COALESCE(?, state), mood = COALESCE(?, mood) WHERE id = ?",
              (now, state, mood, session_id)))

@@ -13,6 +13,12 @@ CONTENT = Path(__file__).resolve().parent.parent.parent / "scenarios"
 SOURCE = CONTENT / "personas" / "damaged-dress.yaml"
 LINE = '"你们家衣服怎么回事?收到就是破的!"'
 
+@pytest.fixture
+def library():
+    """A library of our own: check_file adds the checked file to the library it is given."""
+    return load_library(CONTENT)
+
+
 
 def _persona(tmp_path, say: str, extra: str = "") -> Path:
     text = SOURCE.read_text(encoding="utf-8").replace(LINE, '"' + say + '"', 1)
