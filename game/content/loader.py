@@ -83,7 +83,12 @@ def _read(path: Path) -> tuple[Report, object]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        report.error(Mark(1, 1), f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8")
+        raw = exc.object[:exc.start]
+        line = raw.count(b"\n") + 1
+        col = len(raw[raw.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        enc = _guess_encoding(exc.object)
+        report.error(Mark(line, col), f"not UTF-8 text ({exc.reason} at byte {exc.start})" +
+                     (f"; it looks like {enc}" if enc else ""), "save the file as UTF-8")
         return report, None
     except OSError as exc:
         report.error(Mark(1, 1), f"cannot read file: {exc.strerror}")
@@ -96,6 +101,17 @@ def _read(path: Path) -> tuple[Report, object]:
         report.error(getattr(data, "mark", Mark(1, 1)), "the file must be a mapping (key: value) at the top level")
         data = None
     return report, data
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """The legacy Chinese encoding a file was probably saved in (Windows editors still default to GBK)."""
+    for enc, name in (("gb18030", "GBK/GB18030"), ("big5", "Big5"), ("utf-16", "UTF-16")):
+        try:
+            data.decode(enc)
+            return name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return None
 
 
 def _digest(text: str) -> str:

@@ -226,6 +226,33 @@ def _expanded_size(root) -> int | None:
     return None if n > MAX_NODES else n
 
 
+_HALF = {"：": ":", "，": ",", "【": "[", "】": "]", "｛": "{", "｝": "}", "－": "-", "＃": "#", "“": '"', "”": '"'}
+
+
+def _mark_at(text: str, index: int) -> Mark:
+    before = text[:index]
+    return Mark(before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
+
+
+def _full_width_near(text: str, mark: Mark) -> tuple[Mark, str] | None:
+    """A full-width ：，【】 outside quotes on the error's line or the one before it."""
+    lines = text.splitlines()
+    for ln in (mark.line, mark.line - 1):
+        if not 1 <= ln <= len(lines):
+            continue
+        quote = ""
+        for i, ch in enumerate(lines[ln - 1]):
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in ("：", "【", "】", "｛", "｝"):
+                return Mark(ln, i + 1), ch
+    return None
+
+
 def load(text: str, report: Report):
     """Parse one YAML document; syntax errors go to `report` and give None."""
     bad = _prescan(text)
@@ -242,10 +269,24 @@ def load(text: str, report: Report):
         m = exc.problem_mark or exc.context_mark
         mark = Mark(m.line + 1, m.column + 1) if m else Mark(1, 1)
         what = exc.problem or exc.context or "invalid YAML"
+        if m is not None and m.line == 0 and m.column == 0 and getattr(m, "index", 0):
+            mark = _mark_at(text, m.index)  # the reader reports some errors by position only
+        wide = _full_width_near(text, mark)
+        if wide:  # typed with a Chinese input method: 'greet：' instead of 'greet:'
+            report.error(wide[0], f"YAML syntax: full-width '{wide[1]}' where YAML needs '{_HALF[wide[1]]}'",
+                         f"switch the input method to English punctuation and type '{_HALF[wide[1]]}'")
+            return None
         if exc.problem and exc.context and exc.context_mark is not None:
             what += f" ({exc.context} at line {exc.context_mark.line + 1})"
         report.error(mark, f"YAML syntax: {what}",
                      "check indentation, colons and quotes; quote text that starts with a special character")
+        return None
+    except yaml.reader.ReaderError as exc:  # a control character or a bad byte, by position
+        pos = getattr(exc, "position", 0) or 0
+        ch = exc.character
+        what = f"U+{ch:04X}" if isinstance(ch, int) else repr(ch)
+        report.error(_mark_at(text, pos), f"YAML: a control character ({what}) is not allowed in a content file",
+                     "delete it (it is invisible in most editors)")
         return None
     except yaml.YAMLError as exc:
         report.error(Mark(1, 1), f"YAML syntax: {exc}")

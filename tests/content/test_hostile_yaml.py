@@ -89,3 +89,20 @@ def test_a_byte_that_was_not_utf8_is_kept_as_a_replacement(tmp_path):
     from game.textplay import clean_input
     assert clean_input("好\udcff的") == "好\ufffd的"
     assert _text("好\udcff的") == "好\ufffd的"
+
+
+def test_encodings_control_characters_and_full_width_colons_are_named_at_their_place(tmp_path, library):
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes("version: 1\nid: gbk\ntitle: 测试\n".encode("gbk"))
+    err = check_file(library, gbk).errors[0]
+    assert (err.line, err.col) == (3, 8) and "GBK" in err.message
+    ctl = tmp_path / "ctl.yaml"
+    ctl.write_text("version: 1\nid: ctl\ntitle: ab\x01cd\n", encoding="utf-8")
+    err = check_file(library, ctl).errors[0]
+    assert (err.line, err.col) == (3, 10) and "U+0001" in err.message
+    colon = tmp_path / "colon.yaml"
+    colon.write_text(SOURCE.replace("      apologize: {to: explaining", "      apologize：{to: explaining", 1),
+                     encoding="utf-8")
+    err = check_file(library, colon).errors[0]
+    line = colon.read_text(encoding="utf-8").splitlines()[err.line - 1]
+    assert line[err.col - 1] == "：" and "'：'" in err.message
