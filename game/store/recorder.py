@@ -91,13 +91,13 @@ class SessionRecorder:
             persona_digest=getattr(self.persona, "digest", ""), content_hash=self.content_hash, mode=self.mode,
             source=self.source, seed=self.seed, info=persona_info(self.persona),
             state=getattr(conv, "state", None), mood=getattr(conv, "mood", None))))
-        if conv is not None:
+        if conv is not None and self._ok:  # a store that cannot begin a session is not asked again
             self.sync(conv)
         return self.session_id
 
     def sync(self, conv, events=None) -> None:
         """Write whatever the chat said or did since the last call (events are accepted, not needed)."""
-        if self.session_id is None:
+        if self.session_id is None and self.error is None:
             self.start(conv)
         if not self._ok:
             return
@@ -131,7 +131,7 @@ class SessionRecorder:
 
     def finish(self, conv, report=None) -> None:
         """Store the outcome (and the report when given); calling it again later adds the report."""
-        if self.session_id is None:
+        if self.session_id is None and self.error is None:
             self.start(conv)
         if not self._ok:
             return

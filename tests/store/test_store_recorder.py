@@ -185,3 +185,31 @@ def test_two_stores_and_threads_on_one_file(tmp_path):
         for t in threads:
             t.join()
         assert len(b.messages(sa)) == 60 and len(a.messages(sb)) == 30
+
+
+def test_a_store_that_opens_but_cannot_be_written_gives_the_notice(tmp_path, library, reader, monkeypatch):
+    """A read-only store (or one another process keeps locked) cannot begin a session: the recorder
+    says so once and play goes on; it never loops between start and sync."""
+    import sqlite3
+
+    persona = library.personas["haggler-nurse-shoes"]
+    store = Store(tmp_path / "kefusim.db")
+
+    def readonly(*_a, **_k):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(store, "begin_session", readonly)
+    clock = ManualClock()
+    conv = Conversation(persona, reader, clock, np.random.default_rng(1), defaults=library.buyer_defaults)
+    rec = SessionRecorder(store, profile="小王", persona=persona)
+    assert rec.start(conv) is None
+    clock.advance(3)
+    conv.tick()
+    conv.trainee_says("亲,您好")
+    rec.sync(conv)
+    rec.finish(conv)
+    rec.close()
+    notice = rec.new_error()
+    assert notice and "无法保存" in notice and "readonly" in notice
+    assert rec.new_error() is None  # told once
+    conv.close()
