@@ -234,6 +234,62 @@ def set_aside(path: Path, why: str) -> Path:
     return target
 
 
+_SALVAGE_TABLES = ("profiles", "sessions", "messages", "transitions")  # parents before children
+_SALVAGE_MAX_ROWS = 1_000_000
+
+
+def salvage(source: Path, conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows of `source` (a damaged KefuSim store) that can still be read, inserted into `conn` with their
+    ids; {table: rows recovered}. Reads each row by itself, so one bad page costs only its rows."""
+    out: dict[str, int] = {}
+    try:
+        # immutable: no -wal/-shm files are made beside the damaged one
+        src = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True, timeout=1)
+    except sqlite3.Error:
+        return out
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for table in _SALVAGE_TABLES:
+            try:
+                have = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+            except sqlite3.Error:
+                continue
+            want = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            cols = [c for c in have if c in want]
+            if "id" not in cols:
+                continue
+            try:
+                top = src.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+            except sqlite3.Error:
+                top = 100_000  # the b-tree's root is damaged: try ids up to a bound
+            names = ", ".join(cols)
+            marks = ", ".join("?" * len(cols))
+            n = 0
+            for rowid in range(1, min(int(top), _SALVAGE_MAX_ROWS) + 1):
+                try:
+                    row = src.execute(f"SELECT {names} FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
+                except sqlite3.Error:
+                    continue
+                if row is None:
+                    continue
+                try:
+                    conn.execute(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})", row)
+                    n += 1
+                except sqlite3.Error:
+                    continue  # a row whose parent was lost
+            out[table] = n
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        return {}
+    finally:
+        src.close()
+    return out
+
+
 def _inspect(path: Path) -> tuple[str, str] | None:
     """None when the file is absent, empty or a healthy KefuSim store; else (kind, detail).
 
@@ -362,6 +418,14 @@ class Store:
         except OSError as exc:
             raise StoreError(f"无法创建数据文件夹 {path.parent}: {exc.strerror}\n"
                              f"Cannot create the data folder {path.parent}: {exc.strerror}") from None
+        try:
+            if path.exists() and path.stat().st_size == 0:
+                self.notices.append(f"数据文件 {path} 是空的(0 字节),以前的记录已不在其中;已新建数据库。\n"
+                                    f"The store {path} was empty (0 bytes): no earlier records were in it; "
+                                    f"a fresh store was started.")
+        except OSError:
+            pass
+        aside: list[Path] = []
         for attempt in range(2):
             problem = _inspect(path)
             if problem is not None:
@@ -373,12 +437,14 @@ class Store:
                                      f"knows up to {LATEST}). Upgrade, or choose another folder with --data-dir.")
                 if kind == "unusable":
                     raise StoreError(f"无法打开数据文件 {path}: {detail}\nCannot open the store {path}: {detail}")
-                self._set_aside(kind, detail)
+                target = self._set_aside(kind, detail)
+                if kind == "damaged":
+                    aside.append(target)
             try:
                 conn = _connect(path, self._sync_mode)
             except sqlite3.Error as exc:
                 if attempt == 0 and _code(exc) in _DAMAGED_CODES:
-                    self._set_aside("damaged", str(exc))
+                    aside.append(self._set_aside("damaged", str(exc)))
                     continue
                 raise StoreError(f"无法打开数据文件 {path}: {exc}\nCannot open the store {path}: {exc}") from None
             try:
@@ -391,16 +457,27 @@ class Store:
                                         f"{backup}")
                 else:
                     migrate(conn)
+                for target in aside:
+                    self._salvage(conn, target)
                 return conn
             except sqlite3.Error as exc:
                 conn.close()
                 if attempt == 0 and _code(exc) in _DAMAGED_CODES:
-                    self._set_aside("damaged", str(exc))
+                    aside.append(self._set_aside("damaged", str(exc)))
                     continue
                 raise StoreError(f"无法打开数据文件 {path}: {exc}\nCannot open the store {path}: {exc}") from None
         raise StoreError(f"无法打开数据文件 {path}\nCannot open the store {path}")  # pragma: no cover
 
-    def _set_aside(self, kind: str, detail: str) -> None:
+    def _salvage(self, conn: sqlite3.Connection, source: Path) -> None:
+        """Copy every row still readable in a damaged store into the fresh one, row by row (a damaged
+        page loses the rows on it, not the file), and say what came back."""
+        got = salvage(source, conn)
+        if got.get("sessions") or got.get("messages"):
+            self.notices.append(f"已从损坏的文件中找回 {got.get('sessions', 0)} 次练习、{got.get('messages', 0)} 条消息。\n"
+                                f"Recovered {got.get('sessions', 0)} sessions and {got.get('messages', 0)} messages "
+                                f"from the damaged file.")
+
+    def _set_aside(self, kind: str, detail: str) -> Path:
         try:
             target = set_aside(self.path, "damaged" if kind == "damaged" else "foreign")
         except OSError as exc:
@@ -410,6 +487,7 @@ class Store:
                              f"{exc.strerror}. Choose another folder with --data-dir.") from None
         zh, en = _WHAT[kind]
         self.notices.append(_MSG_SET_ASIDE.format(what=zh, what_en=en, target=target) + f"  ({detail})")
+        return target
 
     def _backup(self, conn: sqlite3.Connection, why: str) -> Path:
         target = self.path.with_name(f"{self.path.name}.{why}-{_stamp()}")

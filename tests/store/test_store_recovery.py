@@ -73,11 +73,35 @@ def test_foreign_sqlite_file_is_set_aside(tmp_path):
         conn.close()
 
 
-def test_empty_file_becomes_a_store(tmp_path):
+def test_empty_file_becomes_a_store_and_says_so(tmp_path):
     path = tmp_path / "kefusim.db"
     path.write_bytes(b"")
     with Store(path) as s:
-        assert s.notices == [] and s.version == LATEST
+        assert s.version == LATEST
+        assert len(s.notices) == 1 and "0 字节" in s.notices[0] and "0 bytes" in s.notices[0]
+
+
+def test_a_damaged_store_is_salvaged_row_by_row(tmp_path):
+    """4 KB of garbage in the middle of a store: the file is set aside, and every session and message
+    still readable in it is copied into the fresh store, with a notice of what came back."""
+    path = tmp_path / "kefusim.db"
+    with Store(path) as s:
+        for k in range(6):
+            sid = s.begin_session(f"学员{k}", "haggler-nurse-shoes")
+            for i in range(9 if k < 5 else 7):
+                s.add_message(sid, StoredMessage(i, float(i), "buyer" if i % 2 else "agent", "line",
+                                                 f"第{k}次练习第{i}句" + "很长的话" * 40))
+    data = bytearray(path.read_bytes())
+    mid = len(data) // 2 // 4096 * 4096
+    data[mid:mid + 4096] = b"\xa5" * 4096
+    path.write_bytes(bytes(data))
+    with Store(path) as s:
+        assert len(_aside(tmp_path, "damaged")) == 1
+        assert any("找回" in n and "Recovered" in n for n in s.notices), s.notices
+        sessions = s.conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+        messages = s.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+        assert sessions >= 5 and messages >= 30
+        _use(s)
 
 
 def test_store_from_a_newer_version_is_left_alone(tmp_path):
