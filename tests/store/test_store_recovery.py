@@ -139,3 +139,25 @@ def test_env_var_chooses_the_data_dir(tmp_path, monkeypatch):
     assert db_path().name == "kefusim.db"
     monkeypatch.delenv("KEFUSIM_DATA_DIR")
     assert "KefuSim" in str(data_dir())                           # the platform's user data folder
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/stat"), reason="needs /proc (Linux)")
+def test_a_zombie_process_counts_as_ended(tmp_path):
+    """A game process that exited but was never reaped still answers kill(0); its chat is interrupted."""
+    import os
+    import subprocess
+    import sys
+
+    from game.store.db import _pid_alive
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        for _ in range(200):  # wait until it has exited (a zombie: not reaped, we never call wait yet)
+            with open(f"/proc/{child.pid}/stat", "rb") as f:
+                if b") Z" in f.read():
+                    break
+            import time
+            time.sleep(0.01)
+        assert not _pid_alive(child.pid)
+        assert _pid_alive(os.getpid())
+    finally:
+        child.wait()
