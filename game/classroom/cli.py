@@ -13,6 +13,8 @@ import time
 from . import protocol as P
 from .student import BUYER_COMMANDS, OUTCOME_TEXT, RolePlaySeat, StudentRound
 
+SEATS_FILE = "classroom-seats.json"  # seat keys of rooms joined, in the data folder
+
 HOST_HELP = ("命令: start [ID ...] 开始回合 | end 结束回合 | board 排行榜 | show 名字 查看对话 | pair 分组 | "
              "students 学员 | mode practice|exam | roleplay on|off | lesson ID [步骤] | export [文件] | quit 退出")
 
@@ -407,7 +409,9 @@ def cmd_join(args) -> int:
         print(f"error: {getattr(exc, 'text', None) or exc}", file=sys.stderr)
         return 2
     lib = load_library(args.content)
-    client = ClassroomClient(address, name, code)
+    from game.store.paths import data_dir
+    # the seat key survives a restart of this program: rejoining the same room needs it
+    client = ClassroomClient(address, name, code, key_file=data_dir(None) / SEATS_FILE)
     student = ClassroomStudent(client, lib)
     console = JoinConsole(student)
     print(f"正在连接 {address[0]}:{address[1]} … (/quit 退出)")

@@ -23,6 +23,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from .loops import close_loop
 from . import protocol as P
@@ -45,16 +46,22 @@ class _Pending:
     sent_at: float | None = None
 
 
+def _seat(host, port, code, name) -> str:
+    return f"{host}:{port}|{code}|{name}"
+
+
 class ClassroomClient:
     def __init__(self, address, name: str, code: str, *, role: str = "student", token: str | None = None,
                  connect_timeout: float = 5.0, reconnect: bool = True, key: str | None = None,
-                 client_name: str = "kefusim"):
+                 client_name: str = "kefusim", key_file=None):
         self.host, self.port = P.parse_address(address) if isinstance(address, str) else address
         self.name = name
         self.code = str(code).strip()
         self.role = role
         self.token = token
-        self.key = key
+        # The seat key of the first welcome, kept in a file across restarts: a rejoin needs it.
+        self.key_file = key_file
+        self.key = key or self._saved_key()
         self.connect_timeout = connect_timeout
         self.reconnect = reconnect
         self.client_name = client_name
@@ -165,6 +172,37 @@ class ClassroomClient:
 
     def _emit(self, msg: dict) -> None:
         self._inbox.put(msg)
+
+    def _saved_key(self) -> str | None:
+        if not self.key_file:
+            return None
+        try:
+            import json
+            keys = json.loads(Path(self.key_file).read_text(encoding="utf-8"))
+            got = keys.get(_seat(self.host, self.port, self.code, self.name))
+            return got if isinstance(got, str) else None
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def _save_key(self, key: str) -> None:
+        if not self.key_file or self.role != "student":
+            return
+        try:
+            import json
+            path = Path(self.key_file)
+            try:
+                keys = json.loads(path.read_text(encoding="utf-8"))
+                keys = keys if isinstance(keys, dict) else {}
+            except (OSError, ValueError):
+                keys = {}
+            keys[_seat(self.host, self.port, self.code, self.name)] = key
+            keys = dict(list(keys.items())[-50:])  # the last rooms only
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(json.dumps(keys, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a rejoin then needs the trainer; play goes on
 
     def _status(self, state: str, text: str | None = None) -> None:
         self.state = state
@@ -282,6 +320,7 @@ class ClassroomClient:
             return "lost"
         self.welcome = msg
         self.key = msg["key"]
+        self._save_key(self.key)
         self.connections += 1
         self._status("connected")
         self._emit(msg)

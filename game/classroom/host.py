@@ -383,13 +383,14 @@ class ClassroomHost:
         key = P.name_key(name)
         st = self._students.get(key)
         rejoin = st is not None
-        if st is not None and st.connected:
-            old = st.conn
-            if msg.get("key") and secrets.compare_digest(msg["key"], st.key):
+        if st is not None:
+            # A seat is its first welcome's key: live or dropped, nobody takes it by the name alone.
+            if not (msg.get("key") and secrets.compare_digest(str(msg["key"]), st.key)):
+                raise ProtocolError("duplicate_name" if st.connected else "seat_taken", name)
+            if st.connected:
+                old = st.conn
                 self._close_conn(old, "replaced")  # the student is back on a new connection
                 old.student = None
-            else:
-                raise ProtocolError("duplicate_name", name)
         if st is None:
             if (sum(1 for s in self._students.values() if s.connected) >= self.max_clients
                     or len(self._students) >= 2 * self.max_clients):  # names kept for rejoins are bounded too

@@ -48,9 +48,10 @@ def test_a_dropped_connection_rejoins_and_resends_what_was_not_acknowledged(make
     assert [(m.who, m.text) for m in store.messages(sid)] == lines(conv)
 
 
-def test_a_restarted_client_rebuilds_its_round_and_goes_on(make_host, make_student):
+def test_a_restarted_client_rebuilds_its_round_and_goes_on(make_host, make_student, tmp_path):
     host = make_host()
-    old = make_student(host, "小王")
+    seats = tmp_path / "classroom-seats.json"  # the seat key kept across a restart
+    old = make_student(host, "小王", key_file=seats)
     joined(old.client)
     host.start_round([PERSONA], seed=7)
     play(wait_round(old), FIRST, drain=False)
@@ -59,7 +60,7 @@ def test_a_restarted_client_rebuilds_its_round_and_goes_on(make_host, make_stude
     old.client.close(flush=False, bye=False)   # the process is gone
     wait_until(lambda: not host.students()[0]["connected"], what="the drop")
 
-    new = make_student(host, "小王")
+    new = make_student(host, "小王", key_file=seats)
     assert joined(new.client).welcome["rejoin"]
     rnd = wait_round(new)
     conv = rnd.session.chats[0]
@@ -70,8 +71,9 @@ def test_a_restarted_client_rebuilds_its_round_and_goes_on(make_host, make_stude
     assert host.leaderboard()[0]["score"] == round(rnd.reports[conv.id].total, 1)
 
 
-def test_a_killed_student_process_rejoins_with_nothing_lost(make_host, make_student):
+def test_a_killed_student_process_rejoins_with_nothing_lost(make_host, make_student, tmp_path):
     host = make_host()
+    seats = tmp_path / "classroom-seats.json"
     host.start_round([PERSONA], seed=7)
     child = textwrap.dedent(f"""
         import sys, time
@@ -81,7 +83,7 @@ def test_a_killed_student_process_rejoins_with_nothing_lost(make_host, make_stud
         from game.engine.clock import ManualClock
         from tests.classroom.helpers import acked, joined, play, wait_round
         lib = load_library({str(ROOT / 'scenarios')!r})
-        c = ClassroomClient({host.address()!r}, "小李", {host.code!r})
+        c = ClassroomClient({host.address()!r}, "小李", {host.code!r}, key_file={str(seats)!r})
         s = ClassroomStudent(c, lib, clock_factory=ManualClock)
         joined(c)
         play(wait_round(s), {FIRST!r}, drain=False)
@@ -103,7 +105,7 @@ def test_a_killed_student_process_rejoins_with_nothing_lost(make_host, make_stud
     had = host_lines(host, "小李")
     assert [w for w, _ in had].count("agent") == 2
 
-    s = make_student(host, "小李")
+    s = make_student(host, "小李", key_file=seats)
     joined(s.client)
     rnd = wait_round(s)
     conv = rnd.session.chats[0]
@@ -120,3 +122,22 @@ def test_the_resume_key_takes_over_a_connection_the_host_thinks_alive(make_host,
     wait_until(lambda: first.finished, what="the old connection to be replaced")
     assert first.refusal["reason"] == "replaced" and second.connected
     assert [s["name"] for s in host.students()] == ["小王"] and host.students()[0]["connected"]
+
+
+def test_a_dropped_seat_cannot_be_taken_without_its_key(make_host, make_student, make_client):
+    """An attacker sending hello with a dropped student's name and the code, but no key, is refused:
+    no rejoin, no transcript, no way to end her chat."""
+    host = make_host()
+    old = make_student(host, "小红")
+    joined(old.client)
+    host.start_round([PERSONA], seed=7)
+    play(wait_round(old), FIRST, drain=False)
+    acked(old.client)
+    old.client.drop()
+    old.client.close(flush=False, bye=False)
+    wait_until(lambda: not host.students()[0]["connected"], what="the drop")
+    thief = make_client(host, "小红")
+    wait_until(lambda: thief.state == "refused", what="the refusal")
+    assert thief.refusal["reason"] == "seat_taken" and thief.welcome is None
+    assert not host.students()[0]["connected"]
+    thief.close()

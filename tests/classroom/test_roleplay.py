@@ -165,11 +165,12 @@ def test_a_human_buyer_chat_is_scored_exactly_like_a_simulated_one(library, read
     assert r2.timing["first_reply"] == r1.timing["first_reply"]
 
 
-def test_a_roleplay_student_who_drops_or_restarts_sees_the_whole_chat(make_host, make_student):
+def test_a_roleplay_student_who_drops_or_restarts_sees_the_whole_chat(make_host, make_student, tmp_path):
     host = make_host()
     a = make_student(host, "一")
     joined(a.client)
-    b = make_student(host, "二")
+    seats = tmp_path / "classroom-seats.json"  # kept across the restart
+    b = make_student(host, "二", key_file=seats)
     joined(b.client)
     host.pair()
     host.start_round([PERSONA], roleplay=True)
@@ -190,7 +191,7 @@ def test_a_roleplay_student_who_drops_or_restarts_sees_the_whole_chat(make_host,
 
     b.client.close(flush=False, bye=False)  # the agent's program is restarted
     wait_until(lambda: not [s for s in host.students() if s["name"] == "二"][0]["connected"], what="the drop")
-    b2 = make_student(host, "二")
+    b2 = make_student(host, "二", key_file=seats)
     joined(b2.client)
     seat = wait_round(b2)
     wait_until(lambda: (b2.update(tick=False), len(seat.lines) == 3)[-1], what="the history")

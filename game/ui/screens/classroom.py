@@ -254,7 +254,10 @@ class JoinScreen(Screen):
             return
         self.app.last_classroom_address = addr
         lib = self.app.library
-        client = ClassroomClient(addr, name, code)  # connects on its own thread; never blocks the window
+        from game.classroom.cli import SEATS_FILE
+        from game.store.paths import data_dir
+        # connects on its own thread; never blocks the window. The seat key survives a restart.
+        client = ClassroomClient(addr, name, code, key_file=data_dir(self.app.data_dir) / SEATS_FILE)
         self.app.classroom_student = ClassroomStudent(client, lib, judge_factory=lambda: make_judge(lib))
         self.status = "正在连接…"
 
