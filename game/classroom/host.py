@@ -152,6 +152,7 @@ class _Conn:
         self.last_rate_error = -1e9
         self.errors = 0
         self.role = "none"             # none (before hello), student, host
+        self.opened = now
         self.student: Student | None = None
         self.closing = False
         self.sender: asyncio.Task | None = None
@@ -269,12 +270,20 @@ class ClassroomHost:
 
         addr = ws.remote_address[0] if ws.remote_address else "?"
         conn = _Conn(ws, str(addr), self._now())
+        evict = None
         with self._lock:
-            if len(self._conns) >= self.max_clients + SPARE_CONNECTIONS:
+            admitted = sum(1 for c in self._conns if c.role != "none")
+            waiting = [c for c in self._conns if c.role == "none" and not c.closing]
+            if admitted >= self.max_clients + 2 and len(waiting) >= SPARE_CONNECTIONS:
                 full = True
             else:
                 full = False
+                if len(waiting) >= SPARE_CONNECTIONS:
+                    # sockets that say nothing must not keep real students out: the oldest silent one goes
+                    evict = min(waiting, key=lambda c: c.opened)
                 self._conns.add(conn)
+        if evict is not None:
+            self._close_conn(evict, "hello_timeout")
         if full:
             await self._refuse_now(ws, "room_full", f"最多 {self.max_clients} 人")
             return
@@ -392,9 +401,10 @@ class ClassroomHost:
                 self._close_conn(old, "replaced")  # the student is back on a new connection
                 old.student = None
         if st is None:
-            if (sum(1 for s in self._students.values() if s.connected) >= self.max_clients
-                    or len(self._students) >= 2 * self.max_clients):  # names kept for rejoins are bounded too
+            # The room's size is the students present, not every name ever seen.
+            if sum(1 for s in self._students.values() if s.connected) >= self.max_clients:
                 raise ProtocolError("room_full", f"最多 {self.max_clients} 人")
+            self._forget_old_seats()
             st = Student(name, secrets.token_urlsafe(16), conn.address, time.time())
             self._students[key] = st
         st.conn = conn
@@ -406,6 +416,17 @@ class ClassroomHost:
                    limits=self._limits(), role="student")
         self._post("joined", name=st.name, rejoin=rejoin, address=conn.address)
         self._catch_up(st)
+
+    def _forget_old_seats(self) -> None:
+        """Names kept for rejoins are bounded: beyond 4 x the room, the longest-gone seats with no
+        result of any round are forgotten first (a name that played keeps its seat)."""
+        bound = 4 * self.max_clients
+        if len(self._students) < bound:
+            return
+        gone = sorted((s for s in self._students.values() if not s.connected and not s.rounds),
+                      key=lambda s: s.joined_at)
+        for s in gone[:len(self._students) - bound + 1]:
+            self._students.pop(P.name_key(s.name), None)
 
     def _limits(self) -> dict:
         return {"max_text": P.MAX_TEXT, "rate": P.RATE, "burst": P.BURST, "max_frame": P.MAX_FRAME}

@@ -194,3 +194,33 @@ def test_closing_the_room_tells_the_students(make_host, make_client):
     host.close()
     wait_until(lambda: c.finished, what="the student to hear the room closed")
     assert c.refusal["reason"] == "closed" and "关闭" in c.refusal["text"]
+
+
+def test_silent_sockets_never_keep_a_student_out(make_host, make_client):
+    """Sockets that connect and say nothing (more than the spare slots) are closed oldest first when
+    real students arrive; they never fill the room."""
+    import contextlib
+
+    from websockets.sync.client import connect
+
+    from game.classroom.host import SPARE_CONNECTIONS
+    host = make_host(max_clients=3)
+    with contextlib.ExitStack() as stack:
+        for _ in range(SPARE_CONNECTIONS + 10):
+            stack.enter_context(connect(f"ws://127.0.0.1:{host.port}/", proxy=None, open_timeout=5,
+                                        close_timeout=1, compression=None))
+        for name in ("一", "二", "三"):
+            joined(make_client(host, name))
+    assert sorted(s["name"] for s in host.students()) == ["一", "三", "二"]
+
+
+def test_the_room_counts_students_present_not_names_ever_seen(make_host, make_client):
+    host = make_host(max_clients=2)
+    for i in range(12):  # far more names than 2 x the room have joined and left
+        c = make_client(host, f"学员{i}")
+        joined(c)
+        c.close()
+        wait_until(lambda: not any(s["connected"] for s in host.students()), what="the leave")
+    joined(make_client(host, "新来的"))
+    joined(make_client(host, "又一个"))
+    assert refused(make_client(host, "第三个"))["reason"] == "room_full"
