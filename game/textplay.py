@@ -132,7 +132,9 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
           f"底价 ¥{persona.floor_price:g}, 种子 {seed})")
     if persona.summary:
         print(persona.summary)
-    print("直接输入回复并回车发送。/quit 退出。买家等待超过时限会催促,再不回复就会离开。")
+    for line in _facts_lines(persona):
+        print(line)
+    print("直接输入回复并回车发送。/quit 或 q 退出。买家等待超过时限会催促,再不回复就会离开。")
     if choices:
         print("新手模式: 输入选项编号即可发送该回复,也可以自己输入。")
     print()
@@ -147,7 +149,18 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
                 lines.put(None)
                 return
 
+    tty = _tty_state()  # a thread still inside input() at exit must not leave the terminal without echo
     threading.Thread(target=reader_thread, daemon=True).start()
+    try:
+        return _chat(conv, persona, lines, screen, rec, judge, feedback_notes, choices, seed)
+    finally:
+        _tty_restore(tty)
+
+
+QUIT_WORDS = ("/quit", "/q", "q", "Q", "/退出", "/exit")
+
+
+def _chat(conv, persona, lines, screen, rec, judge, feedback_notes, choices, seed) -> int:
     name = persona.buyer.name
     typing_shown = False
     shown_for = None  # (state, turns) whose choices are on screen
@@ -158,7 +171,9 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
             try:
                 while True:
                     text = lines.get_nowait()
-                    if text is None or text.strip() in ("/quit", "/q"):
+                    if text is None or text.strip() in QUIT_WORDS:
+                        if conv.outcome is not None:  # the buyer already paid (or left): score the chat
+                            raise _Done
                         print("\n已退出。")
                         _stop_recording(rec, conv, "quit")
                         return 0
@@ -200,6 +215,8 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
                 order = [int(i) for i in np.random.default_rng([seed, int(key[1])]).permutation(len(conv.choices))]
                 screen.show("   可选回复: " + "  ".join(f"[{n}] {conv.choices[i].text}" for n, i in enumerate(order, 1)))
             time.sleep(0.05)
+    except _Done:
+        pass
     except KeyboardInterrupt:
         print("\n已退出。")
         _stop_recording(rec, conv, "quit")
@@ -219,6 +236,54 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
         print(format_report(report))
     _stop_recording(rec, conv, "quit", report)
     return 0
+
+
+class _Done(Exception):
+    """The trainee quit after the chat had reached its end: it is reported, not thrown away."""
+
+
+def _facts_lines(persona) -> list[str]:
+    """What the trainee is scored against, shown before the chat (the window has its product card)."""
+    prod, pol = persona.product, persona.shop.policies
+    out = [f"商品: {prod.name} ¥{persona.list_price:g}"
+           + (f" | 尺码 {'/'.join(map(str, prod.sizes))}" if prod.sizes else "")
+           + (f" | 颜色 {'/'.join(prod.colors)}" if prod.colors else "") + f" | 库存 {prod.stock}"]
+    if prod.materials or prod.selling_points:
+        out.append("  " + "、".join([*prod.materials, *prod.selling_points]))
+    if prod.weak_points:
+        out.append("  需要如实告知: " + "、".join(prod.weak_points))
+    shop = []
+    if pol.free_shipping_threshold:
+        shop.append(f"满{pol.free_shipping_threshold:g}元包邮")
+    if pol.shipping_cutoff:
+        shop.append(f"{pol.shipping_cutoff}前付款当天发")
+    if pol.couriers:
+        shop.append("快递 " + "、".join(f"{n}" + (f"(补{f:g}元)" if f else "") for n, f in pol.couriers))
+    shop.append(f"{pol.return_days}天无理由退货、{pol.exchange_days}天换货")
+    if not pol.cash_on_delivery:
+        shop.append("不支持货到付款")
+    out.append("店铺: " + " | ".join(shop))
+    return out
+
+
+def _tty_state():
+    try:
+        import termios
+        if sys.stdin.isatty():
+            return termios.tcgetattr(sys.stdin.fileno())
+    except (ImportError, OSError, ValueError):
+        pass
+    return None
+
+
+def _tty_restore(state) -> None:
+    if state is None:
+        return
+    try:
+        import termios
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, state)
+    except (ImportError, OSError, ValueError):
+        pass
 
 
 def _clock(t: float) -> str:

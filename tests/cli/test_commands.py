@@ -132,6 +132,17 @@ def test_text_play_in_a_real_process():
     assert "砍价的护士鞋买家" in out
 
 
+def test_text_play_shows_the_shop_facts_and_quits_on_q():
+    p = _Player("haggler-nurse-shoes", "--seed", "4")
+    p.wait_for("小雨:")
+    p.send("q")  # never sent to the buyer as a reply
+    p.wait_for("已退出")
+    out = p.finish()
+    assert p.proc.returncode == 0
+    assert "偏小半码" in out and "15:30前付款当天发" in out and "满99元包邮" in out
+    assert "客服: q" not in out
+
+
 def test_text_play_choice_mode():
     p = _Player("chatty-office-lady", "--choices", "--seed", "1")
     p.wait_for("可选回复: [1]")
