@@ -178,6 +178,11 @@ class App:
                 pygame.Rect(0, 0, 380, 200).move(self.size[0] // 2 - 190, self.size[1] // 2 - 100),
                 "还有未结束的对话或未发送的文字,确定要退出吗?", self.manager, window_title="退出确认",
                 action_short_name="退出", object_id="#quit_dialog")
+            # Chinese has no spaces: a dash would cut a word in two ("确定要退-出吗")
+            box = getattr(self.dialog, "confirmation_text", None)
+            if box is not None and getattr(box, "allow_split_dashes", False):
+                box.allow_split_dashes = False
+                box.rebuild()
         else:
             self.running = False
 

@@ -130,6 +130,7 @@ def test_closing_mid_chat_asks_first(app):
     app.frame(0.016, [text("您好")])
     app.frame(0.016, [pygame.event.Event(pygame.QUIT)])
     assert app.running and app.dialog is not None
+    assert app.dialog.confirmation_text.allow_split_dashes is False  # no dash cutting a Chinese word
 
 
 def test_choice_mode_buttons_send_the_choice(app):
