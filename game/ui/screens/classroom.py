@@ -346,7 +346,8 @@ class RolePlayScreen(Screen):
                 parts.append(f"<b>{who}</b> <font color='#8A9099'>{m['time']:.0f}s</font><br>{html.escape(m['text'])}")
                 fb = m.get("feedback")
                 if fb and self.seat.role == "agent" and self.seat.mode == "practice":
-                    for v in (fb.get("violations") or [])[:2]:
+                    # the network sends the feedback summary's "faults" (game.classroom.summary)
+                    for v in (fb.get("faults") or fb.get("violations") or [])[:2]:
                         parts.append(f"<font color='#E5484D'>⚠ {html.escape(v.get('title', ''))}</font>")
             self.text.set_text("<br>".join(parts) or "等待对方发言…")
         if self.student.round is not self.seat or self.seat.round in self.student.ended:
