@@ -227,7 +227,7 @@ def _chat(conv, persona, lines, screen, rec, judge, feedback_notes, choices, see
           + (f", 成交价 ¥{conv.vars['offer_price']:g}" if conv.outcome == "success" and conv.vars["concessions"]
              else ""))
     if conv.flags:
-        print("注意: " + ", ".join(conv.flags))
+        print("注意: " + flag_text(conv))
     report = None
     if judge is not None:
         from .scoring.report import build_report, format_report
@@ -236,6 +236,12 @@ def _chat(conv, persona, lines, screen, rec, judge, feedback_notes, choices, see
         print(format_report(report))
     _stop_recording(rec, conv, "quit", report)
     return 0
+
+
+def flag_text(conv) -> str:
+    """The chat's flags as the trainee reads them: titles from rules/buyer.yaml, else as written."""
+    titles = getattr(getattr(conv, "defaults", None), "flag_titles", None) or {}
+    return "、".join(titles.get(f, f) for f in conv.flags)
 
 
 class _Done(Exception):

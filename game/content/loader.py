@@ -174,7 +174,7 @@ def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
         return report, base
     sh = Shape(report)
     sh.keys(d, "the buyer rules file", {"version": None, "patience": dict, "typing": dict, "mood": dict,
-                                        "lines": dict, "archetypes": dict})
+                                        "lines": dict, "archetypes": dict, "flags": dict})
     sh.version(d)
     vals = {}
     groups = {
@@ -202,6 +202,9 @@ def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
     arch = d.get("archetypes")
     if isinstance(arch, PosDict):
         vals["archetypes"] = {str(k): str(v) for k, v in arch.items()}
+    flags = d.get("flags")
+    if isinstance(flags, PosDict):
+        vals["flag_titles"] = {str(k): str(v) for k, v in flags.items() if isinstance(v, str) and v.strip()}
     return report, BuyerDefaults(**{**base.__dict__, **vals})
 
 

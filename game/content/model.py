@@ -74,6 +74,8 @@ class BuyerDefaults:
     confused_lines: tuple[str, ...] = ("你说的是什么意思呀?",)
     leave_lines: tuple[str, ...] = ("算了,我去别家看看",)
     archetypes: dict[str, str] = field(default_factory=dict)
+    # Chinese titles of the flags personas raise (a trainee never sees a raw name like below_floor)
+    flag_titles: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ class Conversation:
         self.id = chat_id or f"chat{next(_ids)}"
         self.seed = seed  # the seed of `rng`, kept so a stored chat can be replayed exactly
         self.judge = judge
-        d = defaults
+        d = self.defaults = defaults  # buyer.yaml figures (also the titles of flags, for what is shown)
         self._think = getattr(d, "think", 1.0)
         self._min_delay = getattr(d, "min_delay", 1.0)
         self._max_delay = getattr(d, "max_delay", 8.0)
