@@ -27,6 +27,10 @@ CONTEXTS = st.builds(
     typing_seconds=st.one_of(st.none(), st.floats(min_value=0, max_value=600)),
     previous=st.lists(st.one_of(PIECES, st.text(max_size=20)), max_size=4).map(tuple),
     others=st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=3).map(tuple),
+    # judged against a buyer message: read from the text, or named (an unknown name is no situation)
+    buyer=st.one_of(st.none(), st.text(max_size=40), st.sampled_from(["在吗", "东西坏了,我要退款!!", "太贵了",
+                                                                      "有发票吗", "\x00", "?" * 300])),
+    situation=st.sampled_from([None, None, "damaged_goods", "price_objection", "greeting", "nonsense"]),
     vars=st.fixed_dictionaries({}, optional={
         "list_price": st.floats(min_value=0, max_value=1000), "floor_price": st.floats(min_value=0, max_value=1000),
         "stock": st.integers(0, 50).map(float), "free_shipping_threshold": st.floats(0, 500),
@@ -36,7 +40,10 @@ CONTEXTS = st.builds(
     lists=st.fixed_dictionaries({}, optional={
         "sizes": st.lists(st.sampled_from(["35", "37", "XL", "均码"]), max_size=4).map(tuple),
         "colors": st.lists(st.sampled_from(["白色", "米白", "浅蓝", ""]), max_size=3).map(tuple),
-        "couriers": st.lists(st.tuples(st.sampled_from(["顺丰", "EMS", ""]), st.floats(0, 30)), max_size=2).map(tuple)}),
+        "couriers": st.lists(st.tuples(st.sampled_from(["顺丰", "EMS", ""]), st.floats(0, 30)), max_size=2).map(tuple),
+        "weak_points": st.lists(st.sampled_from(["偏小半码", "会掉色", "原木有天然木疤", ""]), max_size=2).map(tuple),
+        "materials": st.lists(st.sampled_from(["纯棉", "头层牛皮", "樟子松防腐木", ""]), max_size=2).map(tuple),
+        "shop": st.just(("华云服饰网店",)), "product": st.just(("碎花雪纺连衣裙",))}),
 )
 
 
