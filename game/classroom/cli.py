@@ -119,6 +119,8 @@ class HostConsole:
                 self._board_due = None
             elif ev.kind == "store_error":
                 self.say("注意: " + d["text"])
+            elif ev.kind == "attempts":
+                self.say(f"注意: 已有 {d['count']} 次错误的加入码尝试,{d['seconds']:.0f} 秒内不接受新学员(已加入的可以重连)")
         if self._board_due is not None and now >= self._board_due:
             self._board_due = None
             self.say("排行榜:\n" + format_board(self.host.leaderboard()))

@@ -199,6 +199,10 @@ class ClassroomHost:
         self._students: dict[str, Student] = {}     # name_key -> Student, in join order
         self._conns: set[_Conn] = set()
         self._wrong: dict[str, collections.deque] = {}
+        self._wrong_all: collections.deque = collections.deque()  # every wrong code, whatever its address
+        self._locked_until = 0.0
+        self._lockouts = 0
+        self.wrong_codes = 0  # wrong codes tried since the room opened (the trainer sees them)
         self._rounds: dict[int, Round] = {}
         self._round: Round | None = None            # the latest round (ended or not)
         self._pairs: list[list[str]] = []           # [buyer, agent] of the next role-play round
@@ -377,8 +381,23 @@ class ClassroomHost:
             tries.popleft()
         if len(tries) >= P.WRONG_CODE_LIMIT:
             raise ProtocolError("too_many_attempts")
+        seat = self._students.get(P.name_key(str(msg.get("name", "")))) if msg["role"] == "student" else None
+        keyed = seat is not None and bool(msg.get("key")) and secrets.compare_digest(str(msg["key"]), seat.key)
+        if now < self._locked_until and not keyed:  # guessing from many addresses: no new names for a while
+            raise ProtocolError("too_many_attempts")
         if msg["code"] != self.code:
             tries.append(now)
+            self.wrong_codes += 1
+            g = self._wrong_all
+            g.append(now)
+            while g and g[0] < now - P.WRONG_CODE_WINDOW:
+                g.popleft()
+            if len(g) >= P.WRONG_CODE_GLOBAL:
+                self._lockouts += 1
+                wait = min(P.LOCKOUT_MAX, P.LOCKOUT_FIRST * 2 ** (self._lockouts - 1))
+                self._locked_until = now + wait
+                g.clear()
+                self._post("attempts", count=self.wrong_codes, seconds=wait)
             raise ProtocolError("wrong_code")
         if msg["role"] == "host":
             if not secrets.compare_digest(str(msg.get("token", "")), self.token):

@@ -39,6 +39,10 @@ HELLO_TIMEOUT = 5.0              # seconds a new connection has to say hello
 CODE_DIGITS = 6                  # the join code: six digits (Kahoot-style PIN)
 WRONG_CODE_LIMIT = 5             # wrong codes from one address within WRONG_CODE_WINDOW: refused for a while
 WRONG_CODE_WINDOW = 60.0
+# Wrong codes from all addresses together within WRONG_CODE_WINDOW: beyond this the room takes no new
+# names for a while (10 s, then twice as long each time, at most 5 min); seats with their key still rejoin.
+WRONG_CODE_GLOBAL = 30
+LOCKOUT_FIRST, LOCKOUT_MAX = 10.0, 300.0
 ROUND_GRACE = 3.0                # seconds the host waits for students' last results when a round ends
 RESEND_AFTER = 2.0               # seconds a client waits for an ack before sending a result again
 DEFAULT_PORT = 8765

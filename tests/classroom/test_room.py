@@ -224,3 +224,24 @@ def test_the_room_counts_students_present_not_names_ever_seen(make_host, make_cl
     joined(make_client(host, "新来的"))
     joined(make_client(host, "又一个"))
     assert refused(make_client(host, "第三个"))["reason"] == "room_full"
+
+
+def test_guessing_codes_from_many_addresses_closes_the_room_to_new_names(make_host, make_client, raw, monkeypatch):
+    """A global budget of wrong codes (not per address): beyond it no new name gets in for a while,
+    whatever its address; a student with a seat key still rejoins; the trainer is told."""
+    monkeypatch.setattr(P, "WRONG_CODE_LIMIT", 1000)  # as if every guess came from a fresh address
+    monkeypatch.setattr(P, "WRONG_CODE_GLOBAL", 5)
+    host = make_host()
+    seated = make_client(host, "小王")
+    joined(seated)
+    wrong = "000000" if host.code != "000000" else "111111"
+    for _ in range(5):
+        with raw(host) as ws:
+            assert ws.hello(host, name="猜码", code=wrong)["reason"] == "wrong_code"
+    with raw(host) as ws:
+        m = ws.hello(host, name="新同学")  # the right code, but the room is closed to new names now
+        assert (m["type"], m["reason"]) == ("refused", "too_many_attempts")
+    seated.drop()
+    wait_until(lambda: seated.connections >= 2, what="the seated student's rejoin")
+    assert host.wrong_codes == 5
+    assert any(e.kind == "attempts" for e in host.events())

@@ -127,6 +127,9 @@ class HostScreen(Screen):
                 self.notice = "本轮结束"
             elif ev.kind == "joined":
                 self.notice = f"{ev.data.get('name', '')} 加入了课堂" if isinstance(ev.data, dict) else self.notice
+            elif ev.kind == "attempts" and isinstance(ev.data, dict):
+                self.notice = (f"注意: 已有 {ev.data.get('count', 0)} 次错误的加入码尝试,"
+                               f"{ev.data.get('seconds', 0):.0f} 秒内不接受新学员")
         if self.selected_student and self._transcript_for != self._transcript_key():
             self._transcript_for = self._transcript_key()
             self.transcript.set_text(self._transcript_html(self.selected_student))
