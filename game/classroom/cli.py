@@ -16,7 +16,7 @@ from .student import BUYER_COMMANDS, OUTCOME_TEXT, RolePlaySeat, StudentRound
 SEATS_FILE = "classroom-seats.json"  # seat keys of rooms joined, in the data folder
 
 HOST_HELP = ("命令: start [ID ...] 开始回合 | end 结束回合 | board 排行榜 | show 名字 查看对话 | pair 分组 | "
-             "students 学员 | mode practice|exam | roleplay on|off | lesson ID [步骤] | export [文件] | quit 退出")
+             "students 学员 | kick 名字 移出 | ban 名字 禁止加入 | mode practice|exam | roleplay on|off | lesson ID [步骤] | export [文件] | quit 退出")
 
 
 def _lines_from_stdin(prompt: str = "", last=()) -> queue.Queue:
@@ -119,6 +119,8 @@ class HostConsole:
                 self._board_due = None
             elif ev.kind == "store_error":
                 self.say("注意: " + d["text"])
+            elif ev.kind == "kicked":
+                self.say(f"- {d['name']} 已被移出" + (" (禁止再加入)" if d["ban"] else ""))
             elif ev.kind == "attempts":
                 self.say(f"注意: 已有 {d['count']} 次错误的加入码尝试,{d['seconds']:.0f} 秒内不接受新学员(已加入的可以重连)")
         if self._board_due is not None and now >= self._board_due:
@@ -155,6 +157,10 @@ class HostConsole:
                     self.say(f"  {res['odd']} 对模拟买家练习")
                 if not res["pairs"]:
                     self.say("  学员不足两人,无法分组。")
+            elif cmd in ("kick", "ban") and args:
+                who = " ".join(args)
+                done = self.host.kick(who, ban=cmd == "ban")
+                self.say((f"已移出 {who}" + (",并禁止再加入" if cmd == "ban" else "")) if done else f"没有学员 {who}")
             elif cmd == "students":
                 for s in self.host.students():
                     self.say(f"  {s['name']:<12} {'在线' if s['connected'] else '离线'}  {s['address']}")

@@ -203,6 +203,7 @@ class ClassroomHost:
         self._locked_until = 0.0
         self._lockouts = 0
         self.wrong_codes = 0  # wrong codes tried since the room opened (the trainer sees them)
+        self._banned: set[str] = set()  # name keys the trainer banned
         self._rounds: dict[int, Round] = {}
         self._round: Round | None = None            # the latest round (ended or not)
         self._pairs: list[list[str]] = []           # [buyer, agent] of the next role-play round
@@ -409,6 +410,8 @@ class ClassroomHost:
             return
         name = P.check_name(msg["name"])
         key = P.name_key(name)
+        if key in self._banned:
+            raise ProtocolError("banned", name)
         st = self._students.get(key)
         rejoin = st is not None
         if st is not None:
@@ -726,6 +729,26 @@ class ClassroomHost:
                 fut.set_exception(exc)
         self._loop.call_soon_threadsafe(run)
         return fut.result(timeout)
+
+    def kick(self, name: str, ban: bool = False) -> bool:
+        """Remove a student from the room (her seat is freed); with ``ban`` the name cannot join again
+        while the room is open. False when no such student."""
+        return self._call(self._kick, name, ban)
+
+    def _kick(self, name: str, ban: bool) -> bool:
+        with self._lock:
+            key = P.name_key(name)
+            if ban:
+                self._banned.add(key)
+            st = self._students.pop(key, None)
+            if st is None:
+                return ban
+            if st.conn is not None:
+                self._close_conn(st.conn, "banned" if ban else "kicked")
+                st.conn.student = None
+                st.conn = None
+            self._post("kicked", name=st.name, ban=ban)
+            return True
 
     def start_round(self, personas: list[str] | str | None = None, *, lesson: str | None = None, step: int = 0,
                     mode: str = "practice", roleplay: bool = False, seed: int | None = None,

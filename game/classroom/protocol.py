@@ -64,6 +64,8 @@ SEVERITIES = ("minor", "major", "severe", "")
 REFUSALS: dict[str, str] = {
     "wrong_code": "房间码不对,请向培训师确认房间码。",
     "duplicate_name": "这个名字已经有人在用了,请换一个名字。",
+    "kicked": "培训师已将你移出课堂。",
+    "banned": "培训师已禁止这个名字加入本课堂。",
     "seat_taken": "这个名字的座位还保留着,只有原来的电脑能重新连上;请换一个名字,或请培训师处理。",
     "room_full": "房间已满,请联系培训师。",
     "bad_name": f"名字只能用中文、字母、数字、空格、_ 和 -,最长 {NAME_MAX} 个字。",
@@ -94,7 +96,7 @@ REFUSALS: dict[str, str] = {
     "internal": "房间处理这条消息时出错,已跳过。",
 }
 
-FATAL = {"wrong_code", "duplicate_name", "seat_taken", "room_full", "bad_name", "bad_version", "too_many_attempts",
+FATAL = {"wrong_code", "duplicate_name", "seat_taken", "kicked", "banned", "room_full", "bad_name", "bad_version", "too_many_attempts",
          "bad_token", "replaced", "closed"}  # a client does not retry after these
 
 

@@ -245,3 +245,21 @@ def test_guessing_codes_from_many_addresses_closes_the_room_to_new_names(make_ho
     wait_until(lambda: seated.connections >= 2, what="the seated student's rejoin")
     assert host.wrong_codes == 5
     assert any(e.kind == "attempts" for e in host.events())
+
+
+def test_the_trainer_kicks_and_bans(make_host, make_client):
+    host = make_host()
+    a = make_client(host, "捣乱的")
+    joined(a)
+    assert host.kick("捣乱的", ban=True)
+    wait_until(lambda: a.state == "refused", what="the kick")
+    assert a.refusal["reason"] == "banned"
+    assert "捣乱的" not in [s["name"] for s in host.students()]
+    assert refused(make_client(host, "捣乱的"))["reason"] == "banned"
+    b = make_client(host, "走错的")
+    joined(b)
+    assert host.kick("走错的")
+    wait_until(lambda: b.state == "refused", what="the kick")
+    assert b.refusal["reason"] == "kicked"
+    joined(make_client(host, "走错的"))  # only banned names stay out
+    assert not host.kick("没这个人")

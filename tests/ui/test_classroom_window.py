@@ -94,5 +94,11 @@ def test_the_trainer_room_shows_code_students_and_board(app):
         assert host.current_round is not None
         press(app, app.screen.end_btn)
         app.frame(0.016, [])
+        # the trainer removes a student from the window: click her row, then the button
+        row = next(r for r, name in app.screen.rows if name == "小李")
+        app.frame(0.016, [pygame.event.Event(pygame.MOUSEBUTTONDOWN, {"button": 1, "pos": row.center})])
+        press(app, app.screen.kick_btn)
+        until(app, lambda: not any(st["name"] == "小李" for st in host.students()))
+        assert "已移出 小李" in app.screen.notice
     finally:
         client.close()

@@ -53,8 +53,11 @@ class HostScreen(Screen):
         self.end_btn = UIButton(pygame.Rect(208, y + 50, 176, 44), "结束本轮", self.m)
         self.export_btn = UIButton(pygame.Rect(24, y + 104, 176, 40), "导出报告", self.m)
         self.close_btn = UIButton(pygame.Rect(208, y + 104, 176, 40), "关闭课堂", self.m)
-        self.transcript = UITextBox("点击排行榜上的学员查看对话", pygame.Rect(w - 400, 170, 376, h - 200), self.m,
+        self.transcript = UITextBox("点击排行榜上的学员查看对话", pygame.Rect(w - 400, 170, 376, h - 250), self.m,
                                     allow_split_dashes=False)
+        # the trainer removes the selected student (and may keep the name out)
+        self.kick_btn = UIButton(pygame.Rect(w - 400, h - 72, 184, 40), "移出所选学员", self.m)
+        self.ban_btn = UIButton(pygame.Rect(w - 208, h - 72, 184, 40), "移出并禁止加入", self.m)
         self.rows: list[tuple[pygame.Rect, str]] = []
         self._transcript_for = None
 
@@ -100,6 +103,15 @@ class HostScreen(Screen):
                     self.notice = f"导出失败: {exc}"
             elif ev.ui_element is self.close_btn:
                 self._close()
+            elif ev.ui_element in (self.kick_btn, self.ban_btn):
+                name = self.selected_student
+                if not name:
+                    self.notice = "先在排行榜上点一位学员"
+                else:
+                    ban = ev.ui_element is self.ban_btn
+                    done = self.host.kick(name, ban=ban)
+                    self.notice = (f"已移出 {name}" + (",并禁止再加入" if ban else "")) if done else f"没有学员 {name}"
+                    self.selected_student = None
             return True
         if ev.type == pygame.MOUSEBUTTONDOWN and ev.button == 1:
             for r, name in self.rows:
