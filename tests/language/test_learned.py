@@ -106,6 +106,11 @@ def test_the_shipped_model_is_the_one_for_the_shipped_content(library, reader):
     # After editing intents.yaml or replies.yaml: python main.py train-reader --ship
     shipped = list(learned.SHIPPED_DIR.glob("intents-*.npz"))
     assert [p.name for p in shipped] == [learned.model_file(reader.model.digest)]
+    # and the buyer-situation model of rules/situations.yaml
+    ts = library.situations.training_set()
+    digest = ts.digest(reader.design, learned.NO_NEGATION)
+    shipped = list(learned.SHIPPED_DIR.glob("situations-*.npz"))
+    assert [p.name for p in shipped] == [learned.model_file(digest, "situations")]
 
 
 def test_the_digest_does_not_depend_on_the_process():
