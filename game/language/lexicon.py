@@ -10,11 +10,15 @@ what the negation scan (normalize) and fact extraction (facts) need on first use
 
 from __future__ import annotations
 
+import logging
 import os
 import unicodedata
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
+
+log = logging.getLogger(__name__)
+
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "scenarios" / "rules" / "reader.yaml"
 
@@ -268,7 +272,8 @@ def default_lexicon() -> Lexicon:
             from game.content.loader import load_reader_rules
 
             lex = load_reader_rules(DEFAULT_PATH)[1]
-        except Exception:  # a reader must come up whatever the file holds
+        except Exception:  # a reader must come up whatever the file holds (logged)
+            log.exception("the shipped reader word lists could not be read; reading without them")
             lex = Lexicon.empty()
     _default, _default_key = lex, key
     return lex

@@ -1,6 +1,7 @@
 """The store's command-line commands: history, replay, export, and recording simulated chats."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -8,6 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .db import Store, StoreError
+
+log = logging.getLogger(__name__)
 
 
 def open_store(data_dir=None, *, quiet: bool = False) -> Store | None:
@@ -32,7 +35,8 @@ def _intent_titles(content) -> dict[str, str]:
             return {}
         _, intents = load_intents(path)
         return {i.name: i.title for i in intents if getattr(i, "title", "")}
-    except Exception:  # content problems are `validate`'s business, never the history's
+    except Exception:  # content problems are `validate`'s business, never the history's (logged)
+        log.exception("intent titles could not be read for the history")
         return {}
 
 
@@ -42,7 +46,8 @@ def _diagnosis(content):
         from game.content.loader import load_diagnosis
         path = Path(content) / "rules" / "diagnosis.yaml"
         return load_diagnosis(path)[1] if path.exists() else None
-    except Exception:  # as above: never the history's business
+    except Exception:  # as above: never the history's business (logged)
+        log.exception("the diagnosis rules could not be read for the history")
         return None
 
 
@@ -209,7 +214,8 @@ def record_simulation(args, lib, persona, result, report=None) -> int:
     if report is None:
         try:
             report = result.to_dict().get("report")
-        except Exception:
+        except Exception:  # the chat is still recorded, without its report (logged)
+            log.exception("the simulated chat's report could not be serialised")
             report = None
     with store:
         rec = SessionRecorder(store, profile=profile, persona=persona, seed=result.seed, source="simulate",

@@ -12,6 +12,7 @@ spacing, punctuation and traditional characters do not matter.
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,8 @@ from game.language.normalize import compact_phrase, prepare
 
 from .db import Session, StoredMessage, StoredTransition
 from .jsonable import feedback_items
+
+log = logging.getLogger(__name__)
 
 # The causes the diagnosis computes, in the order ties are broken. Their titles and advice, the intent
 # groups, the scorer's categories and the fallback words are data: scenarios/rules/diagnosis.yaml.
@@ -187,7 +190,8 @@ def default_rules() -> DiagnosisRules:
         try:
             from game.content.loader import load_diagnosis
             rules = load_diagnosis(DEFAULT_PATH)[1] or rules
-        except Exception:  # a history or an export must come up whatever the file holds
+        except Exception:  # a history or an export must come up whatever the file holds (logged)
+            log.exception("the shipped diagnosis rules could not be read; using none")
             rules = DiagnosisRules()
     _default, _default_key = rules, key
     return rules

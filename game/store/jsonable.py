@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 from collections.abc import Mapping
+
+log = logging.getLogger(__name__)
 
 # The report's dimensions, in the order the scoring rules give them, with fallback titles.
 DIMENSIONS = {"politeness": "礼貌用语", "taboo": "十忌与禁区", "timing": "响应时效", "flow": "接待流程",
@@ -36,7 +39,8 @@ def jsonable(x, _depth: int = 0):
     if callable(to_dict):
         try:
             return jsonable(to_dict(), d)
-        except Exception:  # a scorer's bug must not lose the chat
+        except Exception:  # a scorer's bug must not lose the chat (logged)
+            log.exception("a value could not be stored as JSON; kept as text")
             return str(x)
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
         return {f.name: jsonable(getattr(x, f.name, None), d) for f in dataclasses.fields(x)
