@@ -218,6 +218,32 @@ def _compact(text: str) -> str:
     return compact_phrase(text)
 
 
+_QUOTES = re.compile(r"“[^”]{1,200}”|\"[^\"]{1,200}\"|「[^」]{1,200}」|『[^』]{1,200}』|‘[^’]{1,200}’")
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+def _unquoted(text: str, found: list) -> list:
+    """Words in quotation marks are the buyer's, a courier's or a rule's name, not the trainee's own
+    ("您说“再不处理就差评”,我理解您很生气"): a fault found only inside them is dropped."""
+    spans = [m.span() for m in _QUOTES.finditer(text)] if any(q in text for q in "“\"「『‘") else []
+    if not spans:
+        return found
+    inside = bytearray(len(text))
+    for a, b in spans:
+        inside[a:b] = b"\x01" * (b - a)
+    out = []
+    for f in found:
+        rule, a, b = f[0], f[1], f[2]
+        if rule.check or rule.whole or rule.absent or b <= a:
+            out.append(f)
+            continue
+        own = sum(1 for i in range(a, min(b, len(text))) if not inside[i] and _WORD.match(text[i]))
+        # a meaning needs 3 characters of the trainee's own words; words need to be outside the quotes
+        if own >= (3 if rule.intents else 1):
+            out.append(f)
+    return out
+
+
 def _share(moves, required: bool) -> float:
     """The weighted share of the required (or of the recommended) moves a reply makes; 1 when none."""
     own = [m for m in moves if m.move.required == required]
@@ -602,7 +628,7 @@ class Scorer:
                 if applies(rule) and passes(rule, 0, len(c)):
                     found.append((rule, *span, _compact(text[span[0]:span[1]])))
 
-        return found
+        return _unquoted(text, found)
 
     def _scan_phrases(self, prep: Prepared):
         for h in self._phrase_matcher.scan(prep):

@@ -161,3 +161,14 @@ def test_check_reply_names_an_unknown_situation(capsys):
     assert main(["check-reply", "--situation", "size_questoin", "亲,拍38哦"]) == 2
     err = capsys.readouterr().err
     assert "size_question" in err
+
+
+def test_quoting_the_buyer_is_not_the_trainees_fault(judged):
+    res = judged("再不处理就给差评!", "亲,您说“再不处理就给差评”,我完全理解您现在很生气,非常抱歉,我现在就帮您处理,给您换新的")
+    assert not [h for h in res.hits if h.category in ("insult", "taboo")], [h.rule for h in res.hits]
+    assert "insult_rude" in rules(judged("买不买", "爱买不买"))
+
+
+def test_a_volume_price_is_no_single_big_concession(judged):
+    res = judged("买两双能便宜点吗", "亲,谢谢您一次买两双~我帮您申请了一下,两双可以按每双150给您,您看可以吗?")
+    assert not {"haggle_big_step", "discount_before_value"} & rules(res)
