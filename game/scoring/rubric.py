@@ -231,7 +231,7 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
     sm2 = d.get("substance")
     if isinstance(sm2, PosDict):
         sh.keys(sm2, "'substance'", {"span": float, "extra_span": float, "detail_span": float, "warmth": float,
-                                     "sure": float, "meaning_floor": float, "missing_why": str, "monologue_chars": int,
+                                     "sure": float, "meaning_floor": float, "courtesy": list, "missing_why": str, "monologue_chars": int,
                                      "monologue_topics": int, "topic_chars": int, "steps": list, "detail_steps": list,
                                      "caps": dict})
         for k in ("span", "extra_span", "detail_span", "warmth"):
@@ -264,6 +264,7 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
                     report.error(sm2["steps"].item_mark(i), *unknown("intent", it, intents))
         substance["steps"] = steps
         substance["detail_steps"] = sh.text_list(sm2, "detail_steps", "'substance'", allow_scalar=False)
+        substance["courtesy"] = sh.text_list(sm2, "courtesy", "'substance'", allow_scalar=False)
         if isinstance(sm2.get("missing_why"), str):
             substance["missing_why"] = sm2["missing_why"]
     arche = sh.text_list(d, "after_sales_archetypes", "the scoring config", allow_scalar=False)

@@ -26,8 +26,6 @@ _MAX_SPANS = 8  # spans listed per rule and reply
 _LEAD_ADDRESS = re.compile(r"^(?:亲爱的|亲|您好|你好)[,，!！~\s]+")
 _SENTENCE_END = "。!?！？;；\n"
 _CLAUSE_END = "。!?！？;；,，、~～….…)）】」』\"'"
-# Moves of courtesy, not of substance: they do not make a message a new topic.
-_COURTESY = frozenset({"greet", "thank", "farewell", "apologize", "empathize", "wait_moment", "chitchat"})
 # Lists of the shop file whose entries are concrete details of an answer.
 _FACT_LISTS = ("colors", "sizes", "couriers", "product", "materials", "points")
 _FIX_ROUNDS = 3  # a fix may show a new fault ("最低价了" -> "非常抱歉,最低价了" lacks 亲): fix that too
@@ -303,6 +301,7 @@ class Scorer:
         self._sub = dict(self.config.substance)
         self._situation_rules: dict[str, Rule] = {}
         self._classified: dict[str, object] = {}
+        self._courtesy = frozenset(self._sub.get("courtesy", ()))  # moves that are no topic of their own
         self._rules = list(rubric.rules)
         self._order = {r.id: i for i, r in enumerate(self._rules)}
         self._by_id = {r.id: r for r in self._rules}
@@ -396,7 +395,7 @@ class Scorer:
             # one whose moves the reader did read, none of them this situation's, answered another question.
             # Only when the buyer's message was read with confidence: a message of a situation no one
             # wrote down ("花箱能刻字吗") must not make a good answer look like no answer.
-            other = [n for n in names if n not in _COURTESY]
+            other = [n for n in names if n not in self._courtesy]
             if (sure and missing and len(missing) == len(required) and not step
                     and (len(details) < 2 or other) and not is_blank(text)):
                 titles = "、".join(m.title for m in missing)
@@ -779,7 +778,7 @@ class Scorer:
         chars = int(self._sub.get("monologue_chars", self._overlong))
         if len(c) > chars:
             return True
-        topics = {n for n in names if n not in _COURTESY}
+        topics = {n for n in names if n not in self._courtesy}
         return (len(c) > int(self._sub.get("topic_chars", chars)) and
                 len(topics) >= int(self._sub.get("monologue_topics", 99)))
 
