@@ -5,6 +5,8 @@ without eating the line the trainee is typing (readline's buffer is redrawn unde
 """
 from __future__ import annotations
 
+import codecs
+import os
 import queue
 import sys
 import threading
@@ -142,6 +144,11 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
     lines: queue.Queue[str | None] = queue.Queue()
 
     def reader_thread():
+        if not sys.stdin.isatty() and _stdin_fd() is not None:
+            for line in pipe_lines(_stdin_fd()):
+                lines.put(clean_input(line))
+            lines.put(None)
+            return
         while True:
             try:
                 lines.put(clean_input(input(PROMPT)))
@@ -270,6 +277,34 @@ def _facts_lines(persona) -> list[str]:
         shop.append("不支持货到付款")
     out.append("店铺: " + " | ".join(shop))
     return out
+
+
+def _stdin_fd() -> int | None:
+    try:
+        return sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def pipe_lines(fd: int):
+    """Lines of piped input, read from the file descriptor itself. A thread blocked here holds no
+    lock of sys.stdin, so the game can exit while it waits (input() would abort the interpreter at
+    exit with "could not acquire lock for <stdin>"). Bytes that are not UTF-8 become U+FFFD."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    buf = ""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            chunk = b""
+        buf += decoder.decode(chunk, final=not chunk)
+        *done, buf = buf.split("\n")
+        for line in done:
+            yield line.rstrip("\r")
+        if not chunk:
+            if buf:
+                yield buf
+            return
 
 
 def _tty_state():

@@ -13,7 +13,7 @@ from pathlib import Path
 from game.language.lexicon import Lexicon, check_reader_rules
 from game.language.vocab import IntentDef, intents_from_data
 
-from . import conditions, placeholders, yamlpos
+from . import conditions, patterns, placeholders, yamlpos
 from .diagnostics import Mark, Report, did_you_mean, rel, unknown
 from .model import (ENDINGS, EVENT_TRIGGERS, Buyer, BuyerDefaults, Choice, Persona, Policies, Product, Shop,
                     StateDef, TransitionDef)
@@ -158,10 +158,12 @@ def load_intents(path: Path) -> tuple[Report, list[IntentDef]]:
         if isinstance(pats, PosList):
             for i, pat in enumerate(pats):
                 try:
-                    re.compile(str(pat))
+                    patterns.check(str(pat))
                 except re.error as exc:
                     m = pats.item_mark(i)
                     report.error(Mark(m.line, m.col + (exc.pos or 0)), f"bad pattern in {where}: {exc.msg}")
+                except (patterns.UnsafePattern, RecursionError) as exc:
+                    report.error(pats.item_mark(i), f"unsafe pattern in {where}: {exc}", patterns.HINT)
     if not report.ok:
         return report, []
     return report, intents_from_data(d)

@@ -14,6 +14,9 @@ from typing import Sequence
 import numpy as np
 
 _CACHE_LIMIT = 20000
+# A chat clause is far shorter; a pasted essay with no punctuation is one "clause", and the
+# encoder's cost grows faster than its length, so it sees only the start of such a clause.
+MAX_CHARS = 200
 
 
 class Encoder:
@@ -37,7 +40,7 @@ class Encoder:
         return self._use
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        texts = [t if t else " " for t in texts]
+        texts = [t[:MAX_CHARS] if t else " " for t in texts]
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
             if missing:

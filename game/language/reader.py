@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from game.content import patterns as content_patterns
 from game.language import learned
 from game.language.facts import EMPTY_FACTS, Facts, scan_facts
 from game.language.lexicon import Lexicon, default_lexicon
@@ -400,7 +401,7 @@ class Reader:
                      ruled_out: list | None = None, key: int = -1) -> tuple[tuple[int, int], int] | None:
         """(original span, normalized start) of the first non-negated match of ``rx``; negated
         matches go to ``ruled_out`` as (key, normalized start)."""
-        for n, m in enumerate(rx.finditer(prep.analysed)):
+        for n, m in enumerate(content_patterns.finditer(rx, prep.analysed)):
             if n >= _MAX_PATTERN_MATCHES:
                 break
             a, b = m.span()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from game.content import conditions
+from game.content import conditions, patterns
 from game.content.diagnostics import Mark, Report, unknown
 from game.content.loader import _read, load_buyer_defaults
 from game.content.model import BuyerDefaults
@@ -352,11 +352,14 @@ def _check_placeholders(report: Report, d: PosDict, key: str, where: str) -> Non
 
 def _compile(report: Report, lst, i: int, where: str, flags=0) -> re.Pattern | None:
     try:
+        patterns.check(str(lst[i]), flags)
         return re.compile(str(lst[i]), flags)
     except re.error as exc:
         m = lst.item_mark(i)
         report.error(Mark(m.line, m.col + (exc.pos or 0)), f"bad pattern in {where}: {exc.msg}")
-        return None
+    except (patterns.UnsafePattern, RecursionError) as exc:
+        report.error(lst.item_mark(i), f"unsafe pattern in {where}: {exc}", patterns.HINT)
+    return None
 
 
 def _compacts(sh: Shape, d: PosDict, key: str, where: str) -> tuple[str, ...]:

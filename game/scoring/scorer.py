@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from game.content import patterns as content_patterns
 from game.language.facts import offered_price, parse_chinese_number
 from game.language.normalize import PhraseMatcher, Prepared, compact_phrase, prepare
 
@@ -571,7 +572,7 @@ class Scorer:
                 if not applies(rule):
                     continue
                 for rx in rule.patterns:
-                    for n, m in enumerate(rx.finditer(prep.analysed)):
+                    for n, m in enumerate(content_patterns.finditer(rx, prep.analysed)):
                         if n >= _MAX_MATCHES:
                             break
                         a, b = m.span()
@@ -924,14 +925,14 @@ class Scorer:
                 got = by_phrase[i]
             if got is None and s.patterns and prep.analysed:
                 for rx in s.patterns:
-                    m = rx.search(prep.analysed)
+                    m = content_patterns.search(rx, prep.analysed)
                     if m and m.group().strip():
                         a, b = prep.orig_span_norm(*m.span())
                         got = text[a:b] or m.group()
                         break
             if got is None and s.raw_patterns:
                 for rx in s.raw_patterns:
-                    m = rx.search(text)
+                    m = content_patterns.search(rx, text)
                     if m:
                         got = m.group()
                         break

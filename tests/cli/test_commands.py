@@ -143,6 +143,19 @@ def test_text_play_shows_the_shop_facts_and_quits_on_q():
     assert "客服: q" not in out
 
 
+def test_text_play_quits_cleanly_while_its_piped_input_stays_open():
+    # the input thread used to hold stdin's lock at exit: "could not acquire lock for <stdin>", abort
+    for seed in ("4", "5"):
+        p = _Player("haggler-nurse-shoes", "--seed", seed)
+        p.wait_for("小雨:")
+        p.send("q")
+        p.wait_for("已退出")
+        rc = p.proc.wait(timeout=20)  # stdin is still open here
+        err = p.proc.stderr.read()
+        p.finish()
+        assert rc == 0 and "lock" not in err, err
+
+
 def test_text_play_choice_mode():
     p = _Player("chatty-office-lady", "--choices", "--seed", "1")
     p.wait_for("可选回复: [1]")

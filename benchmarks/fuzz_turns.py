@@ -1,0 +1,166 @@
+"""Fuzzed replies through live turns (reader + engine + scorer), counting exceptions and blow-ups.
+
+Each reply is played as the trainee's line in a live chat with the judge on (the window's path), and
+one in ten is also scored against a fuzzed buyer message. Replies mix chat words, hostile pieces
+(control characters, lone surrogates, emoticon codes, digit runs, full-width forms) and random code
+points; lengths run from 1 to 3,000 characters.
+
+A blow-up is a reply that costs more than 3x the median of replies of its length band, and still
+does when timed again (three more times, the fastest kept, with the encoder's cache emptied), so a
+pause of the machine is not counted. Prints figures; asserts nothing.
+
+    python benchmarks/fuzz_turns.py [N] [--seed S]      (N defaults to 100,000; ~15 min on 2 cores)
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from game.content.loader import load_library  # noqa: E402
+from game.engine.clock import ManualClock  # noqa: E402
+from game.engine.session import PlaySession  # noqa: E402
+from game.language.encoder import shared_encoder  # noqa: E402
+from game.language.reader import Reader  # noqa: E402
+from game.scoring.cli import make_judge  # noqa: E402
+from game.scoring.scorer import ReplyContext  # noqa: E402
+
+HOSTILE = ["\x00", "\x1b[2J", "\ud800", "\udfff", "\u200b", "\ufeff", "e\u0301", "\u202e", "/:^_^", "/:087", "😊",
+           "１２８元", "ＸＬ", "親", "\n", "\t", " ", "{price}", "{price[0]}", "%s", "\\1", "(?:", "***", "？？？",
+           "13812345678", "1" * 40, "3点半前", "满99包邮", "九折", "7天无理由", "顺丰补20元", "税点是10%"]
+BANDS = (0, 20, 60, 200, 600, 3001)
+
+
+def vocabulary(lib) -> list[str]:
+    words: list[str] = []
+    for d in lib.intents:
+        words += [e for e in d.examples][:40]
+    pieces = []
+    for w in words:
+        pieces += [w[i:i + 6] for i in range(0, len(w), 6)]
+    return pieces or ["您好"]
+
+
+def fuzz(rng: np.random.Generator, pieces: list[str]) -> str:
+    kind = rng.random()
+    if kind < 0.55:  # chat words and hostile pieces
+        n = int(rng.integers(1, 12))
+        parts = [pieces[int(rng.integers(len(pieces)))] if rng.random() < 0.8 else HOSTILE[int(rng.integers(len(HOSTILE)))]
+                 for _ in range(n)]
+        return "".join(parts)
+    if kind < 0.80:  # random code points, any plane, surrogates included
+        n = int(rng.integers(1, 80))
+        cps = rng.integers(0, 0x30000, n)
+        cjk = rng.random(n) < 0.5
+        cps = np.where(cjk, rng.integers(0x4E00, 0x9FA6, n), cps)
+        return "".join(chr(int(c)) for c in cps)
+    if kind < 0.95:  # a pasted run: one piece repeated
+        piece = (pieces + HOSTILE)[int(rng.integers(len(pieces) + len(HOSTILE)))] or "好"
+        n = int(rng.integers(10, 3000))
+        return (piece * (n // len(piece) + 1))[:n]
+    n = int(rng.integers(200, 3000))  # a long mixed paste
+    out = ""
+    while len(out) < n:
+        out += pieces[int(rng.integers(len(pieces)))]
+    return out[:n]
+
+
+def band(n: int) -> int:
+    return next(i for i in range(len(BANDS) - 1) if BANDS[i] <= n < BANDS[i + 1]) if n < BANDS[-1] else len(BANDS) - 2
+
+
+class Player:
+    """Live chats, one after another: each reply is sent into the running one."""
+
+    def __init__(self, lib, seed: int):
+        self.lib = lib
+        self.reader = Reader(lib.intents, lib.lexicon)
+        self.judge = make_judge(lib)
+        self.personas = sorted(lib.personas.values(), key=lambda p: p.id)
+        self.clock = ManualClock()
+        self.i = seed
+        self.session = None
+        self.turns = 0
+
+    def turn(self, text: str) -> None:
+        if self.session is None or self.session.finished or self.turns >= 12:
+            self.session = PlaySession.start([self.personas[self.i % len(self.personas)]], self.reader, self.clock,
+                                             seed=self.i, defaults=self.lib.buyer_defaults, judge=self.judge)
+            self.i += 1
+            self.turns = 0
+        self.clock.advance(4.0)
+        self.session.tick()
+        self.session.send(text)
+        self.session.tick()
+        self.turns += 1
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", nargs="?", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    logging.disable(logging.CRITICAL)
+    lib = load_library(ROOT / "scenarios")
+    rng = np.random.default_rng(args.seed)
+    pieces = vocabulary(lib)
+    player = Player(lib, args.seed)
+    scorer = player.judge.scorer
+    player.turn("您好")  # warm: models loaded before timing
+    errors: list[tuple[str, str]] = []
+    costs: list[tuple[float, int, str]] = []
+    t_all = time.perf_counter()
+    for k in range(args.n):
+        text = fuzz(rng, pieces)
+        t0 = time.perf_counter()
+        try:
+            player.turn(text)
+            if k % 10 == 0:
+                scorer.score(text, ReplyContext(buyer=fuzz(rng, pieces)))
+        except Exception:  # noqa: BLE001 - counting them is the point
+            errors.append((text, traceback.format_exc(limit=3)))
+            player.session = None
+        costs.append((time.perf_counter() - t0, band(len(text)), text))
+        if (k + 1) % 10_000 == 0:
+            print(f"  {k + 1:,} replies, {len(errors)} exceptions, {time.perf_counter() - t_all:.0f} s", flush=True)
+    print(f"{args.n:,} fuzzed replies in {time.perf_counter() - t_all:.0f} s; exceptions: {len(errors)}")
+    for text, tb in errors[:5]:
+        print(f"  {text[:60]!r}\n{tb}")
+    medians = {}
+    for b in range(len(BANDS) - 1):
+        xs = [c for c, bb, _ in costs if bb == b]
+        if xs:
+            medians[b] = float(np.median(xs))
+            print(f"  length {BANDS[b]}-{BANDS[b + 1] - 1}: {len(xs):,} replies, median {medians[b] * 1000:.1f} ms, "
+                  f"p99 {np.percentile(xs, 99) * 1000:.1f} ms, max {max(xs) * 1000:.1f} ms")
+    slow = [(c, b, t) for c, b, t in costs if c > 3 * medians[b]]
+    print(f"  first timing over 3x its band's median: {len(slow):,}; timing those again ...")
+    blowups = []
+    for c, b, text in slow:
+        again = []
+        for _ in range(3):
+            shared_encoder()._cache.clear()
+            player.session = None
+            t0 = time.perf_counter()
+            try:
+                player.turn(text)
+            except Exception:  # noqa: BLE001
+                pass
+            again.append(time.perf_counter() - t0)
+        if min(again) > 3 * medians[b]:
+            blowups.append((min(again), b, text))
+    print(f"blow-ups (still over 3x its band's median when timed again): {len(blowups)}")
+    for c, b, text in sorted(blowups, reverse=True)[:10]:
+        print(f"  {c * 1000:8.1f} ms (median {medians[b] * 1000:.1f})  {len(text)} chars  {text[:50]!r}")
+
+
+if __name__ == "__main__":
+    main()
