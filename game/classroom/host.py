@@ -39,6 +39,9 @@ from .loops import close_loop
 from . import protocol as P
 from .protocol import ProtocolError
 from .roleplay import HumanBuyerChat, persona_card, product_card
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from .referee import ChatReplay
 from .summary import feedback_summary, line_text, report_summary, stored_feedback, stored_report
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,9 @@ class ChatRecord:
     report: dict | None = None         # protocol REPORT record
     seed: int | None = None            # the chat's own seed (replays it from the store)
     session_id: int | None = None      # the store's session (set by the writer thread)
+    replay: "ChatReplay | None" = None  # the host's own run of the chat (referee thread only)
+    closing: bool = False              # the student ended it; the host's result may still be coming
+    mismatch: str | None = None        # where the student's chat differs from the host's replay
 
     @property
     def ended(self) -> bool:
@@ -209,6 +215,8 @@ class ClassroomHost:
         self._pairs: list[list[str]] = []           # [buyer, agent] of the next role-play round
         self._store_error: str | None = None
         self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="classroom-store")
+        # The host scores every chat itself, in arrival order, off the event loop (referee.py).
+        self._referee = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="classroom-referee")
         self._loop = asyncio.new_event_loop()
         self._stop: asyncio.Future | None = None
         self._ready = threading.Event()
@@ -224,6 +232,7 @@ class ClassroomHost:
             exc = self._failure
             self._thread.join(start_timeout)
             self._loop.close()
+            self._referee.shutdown(wait=True)
             self._writer.shutdown(wait=True)
             self._closed = True
             raise exc
@@ -547,6 +556,7 @@ class ClassroomHost:
         rec = ChatRecord(chat, persona.id, persona.title, msg["time"], seed=msg["seed"])
         entry.chats[chat] = rec
         futs.append(self._store_begin(rec, st.name, persona, self._rounds[entry.round], role="agent"))
+        self._referee_do(self._ref_open, rec, persona)
 
     def _on_chat_msg(self, st: Student, entry: Entry, msg: dict, futs: list) -> None:
         rec = entry.chats.get(msg["chat"])
@@ -557,25 +567,74 @@ class ClassroomHost:
         if msg["n"] > len(rec.messages) or rec.ended:
             raise ProtocolError("gap", f"对话 {msg['chat']} 第 {msg['n']} 条")
         m = {k: msg[k] for k in ("n", "who", "kind", "text", "time", "wait", "first", "typing", "intents",
-                                 "state", "mood", "feedback")}
+                                 "state", "mood")}
+        m["feedback"] = None  # the host's own, when its referee has read the line; never the student's
         rec.messages.append(m)
         futs.append(self._store_message(rec, m))
-        self._post("message", name=st.name, round=entry.round, chat=rec.chat, who=m["who"], text=m["text"],
-                   time=round(m["time"] - rec.opened, 2), wait=m["wait"],
-                   score=(m["feedback"] or {}).get("score"))
+        self._referee_do(self._ref_message, rec, m, st.name, entry.round)
 
     def _on_chat_end(self, st: Student, entry: Entry, msg: dict, futs: list) -> None:
         rec = entry.chats.get(msg["chat"])
         if rec is None:
             raise ProtocolError("bad_value", f"没有打开的对话 {msg['chat']}")
-        if rec.ended:
+        if rec.ended or rec.closing:
             return
-        rec.outcome = msg["outcome"]
-        rec.reason = msg["reason"]
-        rec.report = msg["report"]
-        futs.append(self._store_finish(rec))
-        self._post("result", name=st.name, round=entry.round, chat=rec.chat, persona=rec.persona,
-                   outcome=rec.outcome, total=rec.total, grade=rec.grade)
+        rec.closing = True
+        end = max([rec.opened, *(m["time"] for m in rec.messages)])
+        self._referee_do(self._ref_end, rec, msg["outcome"], msg["reason"], end, st.name, entry.round)
+
+    # ---------------------------------------------------------------- the host's own scores (referee thread)
+    def _referee_do(self, fn, *args) -> None:
+        def run():
+            try:
+                fn(*args)
+            except Exception:  # a chat the host cannot replay is reported unscored, never the student's figure
+                log.exception("classroom: the referee failed on %s", fn.__name__)
+        if not self._closed:
+            self._referee.submit(run)
+
+    def _ref_open(self, rec: ChatRecord, persona) -> None:
+        from .referee import ChatReplay
+        if rec.seed is None:
+            rec.mismatch = "学员端没有发送对话种子,无法重现"
+            return
+        rec.replay = ChatReplay(persona, rec.seed, rec.opened, self.reader, self.judge,
+                                defaults=self.lib.buyer_defaults, chat_id=rec.chat)
+
+    def _ref_message(self, rec: ChatRecord, m: dict, name: str, rid: int) -> None:
+        fb = None
+        if rec.replay is not None:
+            typing = m["typing"] if m["typing"] is None else max(m["typing"], rec.opened)
+            fb = rec.replay.message(m["n"], m["who"], m["text"], m["time"], typing)
+            rec.mismatch = rec.replay.mismatch
+        with self._lock:
+            m["feedback"] = fb
+        if fb is not None:
+            self._submit_feedback(rec, m["n"], fb)
+        self._post("message", name=name, round=rid, chat=rec.chat, who=m["who"], text=m["text"],
+                   time=round(m["time"] - rec.opened, 2), wait=m["wait"], score=(fb or {}).get("score"))
+
+    def _ref_end(self, rec: ChatRecord, claimed: str, reason: str, end: float, name: str, rid: int) -> None:
+        outcome, report = "unfinished", None
+        if rec.replay is not None:
+            outcome, reason, report = rec.replay.end(end, claimed)
+            rec.mismatch = rec.replay.mismatch
+            rec.replay = None
+        if rec.mismatch:
+            log.warning("classroom: %s's chat %s differs from the host's replay: %s", name, rec.chat, rec.mismatch)
+        with self._lock:
+            rec.outcome, rec.reason, rec.report = outcome, reason, report
+        self._store_finish(rec)
+        self._post("result", name=name, round=rid, chat=rec.chat, persona=rec.persona,
+                   outcome=rec.outcome, total=rec.total, grade=rec.grade, mismatch=rec.mismatch)
+
+    def _submit_feedback(self, rec: ChatRecord, n: int, fb: dict):
+        stored = stored_feedback(fb)
+
+        def op():
+            if rec.session_id is not None:
+                self.store.set_feedback(rec.session_id, n, stored)
+        return self._submit(op)
 
     def _on_round_done(self, st: Student, entry: Entry, msg: dict, futs: list) -> None:
         entry.done = True
@@ -710,6 +769,8 @@ class ClassroomHost:
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every result received so far is in the store."""
+        if not self._closed:
+            self._referee.submit(lambda: None).result(timeout)
         if self.store is not None and not self._closed:
             self._writer.submit(lambda: None).result(timeout)
 
@@ -921,6 +982,19 @@ class ClassroomHost:
                    if st.connected and rnd.id in st.rounds)
 
     def _finish_round(self, rid: int) -> None:
+        """Once the referee has scored everything received so far, the round ends with its podium."""
+        if self._closed:
+            return
+        loop = self._loop
+
+        def back(_f):
+            try:
+                loop.call_soon_threadsafe(self._finish_round_now, rid)
+            except RuntimeError:  # the loop has closed: the host is shutting down
+                pass
+        self._referee.submit(lambda: None).add_done_callback(back)
+
+    def _finish_round_now(self, rid: int) -> None:
         with self._lock:
             rnd = self._rounds.get(rid)
             if rnd is None or rnd.ended:
@@ -950,7 +1024,7 @@ class ClassroomHost:
         # resume first: a restarted client rebuilds its round from it when round_start arrives
         lines, chats, latest = [], [], 0.0
         for rec in entry.chats.values():
-            chats.append({"chat": rec.chat, "n": len(rec.messages), "ended": rec.ended})
+            chats.append({"chat": rec.chat, "n": len(rec.messages), "ended": rec.ended or rec.closing})
             for m in rec.messages:
                 latest = max(latest, m["time"])
                 if m["who"] == "agent" and entry.kind == "normal":
@@ -1143,6 +1217,7 @@ class ClassroomHost:
         self._thread.join(timeout)
         if not self._thread.is_alive() and not loop.is_closed():
             loop.close()
+        self._referee.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)
 
     def __enter__(self) -> "ClassroomHost":

@@ -22,7 +22,7 @@ class Rerun:
     transcript: list = field(default_factory=list)
 
 
-def _advance(conv, clock, target: float) -> None:
+def advance(conv, clock, target: float) -> None:
     """Move the clock to `target`, stopping at every moment the buyer can act (as the game's ticks do)."""
     last = None
     while True:
@@ -50,7 +50,7 @@ def rerun(session: Session, messages: list[StoredMessage], persona, reader, *, d
         for m in messages:
             if m.who != "agent":
                 continue
-            _advance(conv, clock, m.time)
+            advance(conv, clock, m.time)
             if conv.finished:
                 break
             conv.trainee_says(m.text, typing_started=m.typing_started)
@@ -58,9 +58,9 @@ def rerun(session: Session, messages: list[StoredMessage], persona, reader, *, d
             end = max(end, clock.now())
             limit = end + 3600
             while not conv.finished and (due := conv.next_due()) is not None and due <= limit:
-                _advance(conv, clock, due)
+                advance(conv, clock, due)
         else:
-            _advance(conv, clock, end)
+            advance(conv, clock, end)
     finally:
         conv.close()
 

@@ -60,8 +60,12 @@ def play(rnd, script: str, *, drain: bool = True) -> None:
         rnd.advance_to(due)
 
 
-def acked(client, timeout=10.0):
+def acked(client, host=None, timeout=10.0):
+    """The client's results are acknowledged and, given the host, the host has scored them (its
+    referee works after the acknowledgement)."""
     wait_until(lambda: client.pending() == 0, timeout, f"{client.name}'s results to be acknowledged")
+    if host is not None:
+        host.flush(timeout)
 
 
 class Raw:

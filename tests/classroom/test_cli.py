@@ -30,7 +30,7 @@ def test_the_trainer_console(make_host, make_student, store, tmp_path):
     wait_until(lambda: (jc.pump(), s.round)[-1], what="the round")
     assert "第 1 回合" in join_out.getvalue() and "砍价的护士鞋买家" in join_out.getvalue()
     assert jc.typed("亲,您好!很高兴为您服务")
-    acked(s.client)
+    acked(s.client, host)
     con.pump(now=0.0)
     assert "+ 小王 加入" in out.getvalue() and "第 1 回合开始" in out.getvalue()
     con.command("board")

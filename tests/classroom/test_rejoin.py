@@ -29,12 +29,12 @@ def test_a_dropped_connection_rejoins_and_resends_what_was_not_acknowledged(make
     host.start_round([PERSONA], seed=7)
     rnd = wait_round(s)
     play(rnd, FIRST, drain=False)
-    acked(s.client)
+    acked(s.client, host)
     before = len(host.transcript("小王")[0]["messages"])
     s.client.drop()                     # the cable is pulled ...
     play(rnd, REST)                     # ... while the student goes on playing: results wait in the outbox
     wait_until(lambda: s.client.connections == 2, what="the rejoin")
-    acked(s.client)
+    acked(s.client, host)
     conv = rnd.session.chats[0]
     assert conv.finished and len(conv.transcript) > before
     assert host_lines(host, "小王") == lines(conv)   # every message once, in order
@@ -55,7 +55,7 @@ def test_a_restarted_client_rebuilds_its_round_and_goes_on(make_host, make_stude
     joined(old.client)
     host.start_round([PERSONA], seed=7)
     play(wait_round(old), FIRST, drain=False)
-    acked(old.client)
+    acked(old.client, host)
     old.client.drop()
     old.client.close(flush=False, bye=False)   # the process is gone
     wait_until(lambda: not host.students()[0]["connected"], what="the drop")
@@ -66,7 +66,7 @@ def test_a_restarted_client_rebuilds_its_round_and_goes_on(make_host, make_stude
     conv = rnd.session.chats[0]
     assert lines(conv) == lines(old.round.session.chats[0]) == host_lines(host, "小王")
     play(rnd, REST)
-    acked(new.client)
+    acked(new.client, host)
     assert conv.finished and host_lines(host, "小王") == lines(conv)
     assert host.leaderboard()[0]["score"] == round(rnd.reports[conv.id].total, 1)
 
@@ -111,7 +111,7 @@ def test_a_killed_student_process_rejoins_with_nothing_lost(make_host, make_stud
     conv = rnd.session.chats[0]
     assert lines(conv) == had
     play(rnd, REST)
-    acked(s.client)
+    acked(s.client, host)
     assert host_lines(host, "小李") == lines(conv) and conv.finished
 
 
@@ -132,7 +132,7 @@ def test_a_dropped_seat_cannot_be_taken_without_its_key(make_host, make_student,
     joined(old.client)
     host.start_round([PERSONA], seed=7)
     play(wait_round(old), FIRST, drain=False)
-    acked(old.client)
+    acked(old.client, host)
     old.client.drop()
     old.client.close(flush=False, bye=False)
     wait_until(lambda: not host.students()[0]["connected"], what="the drop")

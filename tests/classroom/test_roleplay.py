@@ -125,8 +125,8 @@ def test_only_the_buyer_ends_and_nothing_is_said_after_the_end(make_host, make_s
     buyer._send("rp_say", round=buyer.round, text="还在吗")
     err = wait_until(lambda: [m for m in bs.update(tick=False) if m["type"] == "error"], what="refusal")
     assert err[0]["reason"] == "chat_over"
-    acked(bs.client)
-    acked(ag.client)
+    acked(bs.client, host)
+    acked(ag.client, host)
 
 
 def test_a_human_buyer_chat_is_scored_exactly_like_a_simulated_one(library, reader, judge_factory):
@@ -187,7 +187,7 @@ def test_a_roleplay_student_who_drops_or_restarts_sees_the_whole_chat(make_host,
     pump(lambda: b.client.connections == 2 and len(agent.lines) == 2, "the agent to rejoin and catch up")
     agent.say("亲,您好")
     pump(lambda: len(buyer.lines) == 3, "the reply")
-    acked(b.client)
+    acked(b.client, host)
 
     b.client.close(flush=False, bye=False)  # the agent's program is restarted
     wait_until(lambda: not [s for s in host.students() if s["name"] == "二"][0]["connected"], what="the drop")

@@ -48,7 +48,7 @@ def test_thirty_students_play_a_round_and_the_leaderboard_is_right(make_host, ma
         play(rnd, SCRIPTS[kinds[i % len(kinds)]])
         assert rnd.finished
     for s in students:
-        acked(s.client)
+        acked(s.client, host)
     rows = host.leaderboard()
     assert all(r["status"] == "done" and r["done"] == 1 for r in rows)
 
@@ -104,7 +104,7 @@ def test_a_lesson_step_is_a_shift_and_exam_mode_reaches_the_students(make_host, 
             break
         rnd.advance_to(rnd.clock.now() + 30)
     assert rnd.finished and len(rnd.session.chats) == 3
-    acked(s.client)
+    acked(s.client, host)
     row = host.leaderboard()[0]
     assert row["chats"] == 3 and row["done"] == 3 and "success" not in row["outcomes"] and row["messages"] == 0
     assert row["outcome"] == "0/3 success"
@@ -124,7 +124,7 @@ def test_late_joiners_play_and_rounds_cannot_overlap(make_host, make_student):
     rnd = wait_round(late)
     assert rnd.personas[0].id == PERSONA
     play(rnd, SCRIPTS["mid"])
-    acked(late.client)
+    acked(late.client, host)
     assert end_round(host, [late])[0]["name"] == "迟到"
     info = host.start_round([PERSONA], seed=2)
     assert info["round"] == 2
@@ -153,7 +153,7 @@ def test_a_content_mismatch_is_reported_to_the_host(make_host, make_student, mon
     host.start_round([PERSONA])
     rnd = wait_round(s)
     assert rnd.problems and rnd.problems[0][0] == "content_mismatch"
-    acked(s.client)
+    acked(s.client, host)
     ev = wait_until(lambda: [e for e in host.events() if e.kind == "problem"], what="problem event")
     assert ev[0].data["reason"] == "content_mismatch"
     assert host.leaderboard()[0]["status"] == "problem"
@@ -175,7 +175,7 @@ def test_a_stored_classroom_chat_replays_identically(make_host, make_student, st
     joined(s.client)
     host.start_round([PERSONA], seed=9)
     play(wait_round(s), SCRIPTS["good"])
-    acked(s.client)
+    acked(s.client, host)
     host.flush()
     session = next(x for x in store.sessions() if x.profile == "小王")
     assert session.seed == s.round.session.chats[0].seed
