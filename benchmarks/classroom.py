@@ -4,9 +4,14 @@ The host runs in its own process (as on the trainer's machine); the students are
 clients in this one. Each student joins, gets the round, opens a chat and sends a chat message
 every 1/RATE seconds for SECONDS; latency is send -> host validated, applied, stored -> ack back.
 Run twice: without a store, and with a SQLite store (every result committed before its ack).
-Prints figures; asserts nothing.
+The host scores every agent line itself (referee.py) after the ack; the scoring lag is the time
+from a line's arrival to its score on the board. With --replies every message is a trainee reply
+from a real script (each one scored); the issue's load is 100 students replying every 5 s:
 
     python benchmarks/classroom.py [CLIENTS=100] [SECONDS=5] [RATE=4]
+    python benchmarks/classroom.py 100 30 0.2 --replies
+
+Prints figures; asserts nothing.
 """
 from __future__ import annotations
 
@@ -26,9 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 from game.classroom import protocol as P  # noqa: E402
 
-CLIENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 5.0
-RATE = float(sys.argv[3]) if len(sys.argv) > 3 else 4.0
+REPLIES = "--replies" in sys.argv
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+CLIENTS = int(ARGS[0]) if len(ARGS) > 0 else 100
+SECONDS = float(ARGS[1]) if len(ARGS) > 1 else 5.0
+RATE = float(ARGS[2]) if len(ARGS) > 2 else 4.0
+SCRIPT = ["亲,您好!欢迎光临,很高兴为您服务", "我们家都是明码标价的哦,这款是头层牛皮,做工和质量都很好",
+          "非常理解您,我请示一下店长看能不能给您优惠,您稍等", "亲,店长同意给您160元,再送您一双鞋垫",
+          "今天3点半前拍下当天就给您发货哦", "好的亲,请核对一下收货地址,感谢您的惠顾"]
 PERSONA = "haggler-nurse-shoes"
 
 HOST = """
@@ -43,10 +53,27 @@ if {data!r}:
 lib = load_library({content!r})
 host = ClassroomHost(lib, host="127.0.0.1", port=0, max_clients={clients}, store=store)
 host.start_round([{persona!r}], seed=1)
+lags = []
+plain = host._referee_do
+def timed_do(fn, *args):  # the scoring lag: arrival on the loop -> the host's score is on the board
+    if fn.__name__ != "_ref_message":
+        return plain(fn, *args)
+    t = time.perf_counter()
+    def run(*a):
+        fn(*a)
+        if a[1]["who"] == "agent":
+            lags.append(time.perf_counter() - t)
+    run.__name__ = fn.__name__
+    return plain(run, *args)
+host._referee_do = timed_do
 print("READY", host.port, host.code, flush=True)
 sys.stdin.read()
-host.flush()
+host.flush(60)
 host.close()
+if lags:
+    lags.sort()
+    q = lambda p: lags[min(len(lags) - 1, int(p * (len(lags) - 1)))] * 1000
+    print("LAG", len(lags), q(0.5), q(0.99), lags[-1] * 1000, flush=True)
 if store is not None:
     n = sum(1 for s in store.sessions() if s.source == "classroom")
     m = sum(len(store.messages(s.id)) for s in store.sessions() if s.source == "classroom")
@@ -100,10 +127,12 @@ async def student(i: int, port: int, code: str, lat: list, errors: list, stop: l
                 await asyncio.sleep(max(0.0, nxt - time.perf_counter()))
                 nxt += period
                 seq += 1
-                who = "agent" if n % 2 else "buyer"
-                frame = P.encode("chat_msg", round=rnd, seq=seq, chat=chat, n=n, who=who, kind="line",
-                                 text="亲,您好!这款是头层牛皮,做工和质量都很好,今天下单送您一双鞋垫哦",
-                                 time=float(n), wait=2.0 if who == "agent" else 0.0, first=n == 1, typing=None,
+                who = "agent" if (n % 2 or REPLIES) else "buyer"
+                text = (SCRIPT[n % len(SCRIPT)] if REPLIES
+                        else "亲,您好!这款是头层牛皮,做工和质量都很好,今天下单送您一双鞋垫哦")
+                frame = P.encode("chat_msg", round=rnd, seq=seq, chat=chat, n=n, who=who, kind="line", text=text,
+                                 time=float(n) * (6.0 if REPLIES else 1.0), wait=2.0 if who == "agent" else 0.0,
+                                 first=n == 1, typing=None,
                                  intents=["greet"], state="asking", mood=60.0,
                                  feedback=FEEDBACK if who == "agent" else None)
                 sent[seq] = time.perf_counter()
@@ -174,6 +203,10 @@ def bench(with_store: bool) -> None:
     if res["failed"]:
         print(f"   failed clients: {res['failed']}")
     for ln in tail.splitlines():
+        if ln.startswith("LAG"):
+            _, k, p50, p99, mx = ln.split()
+            print(f"   host scoring lag ({k} agent lines scored): p50 {float(p50):.0f} ms, p99 {float(p99):.0f} ms, "
+                  f"max {float(mx):.0f} ms")
         if ln.startswith("STORED"):
             _, n, m = ln.split()
             print(f"   store: {n} chats, {m} messages written")

@@ -313,10 +313,9 @@ class JoinConsole:
             self.say("(培训师结束了本回合,正在提交成绩…)")
         elif t == "round_end":
             self.say(f"== 第 {m['round']} 回合结束 ==")
-            if isinstance(r, StudentRound) and r.round == m["round"]:
-                for cid, rep in r.reports.items():
-                    if rep is not None:
-                        self.say(f"  {cid}: {OUTCOME_TEXT.get(rep.outcome, rep.outcome)},{rep.total:.0f} 分 ({rep.grade})")
+            for res in m.get("results") or ():  # the host's figures: the only ones that count
+                total = f",{res['total']:.0f} 分 ({res['grade']})" if res["total"] is not None else ""
+                self.say(f"  {res['title']}: {OUTCOME_TEXT.get(res['outcome'], res['outcome'])}{total}")
             self.say("领奖台: " + format_podium(m["podium"]))
             self.say("等待下一回合…")
 
@@ -368,7 +367,7 @@ class JoinConsole:
                 self.say(f"   {line}")
         elif ev.kind == "outcome":
             rep = r.reports.get(ev.chat)
-            total = f",{rep.total:.0f} 分 ({rep.grade})" if rep is not None else ""
+            total = f",{rep.total:.0f} 分 ({rep.grade})" if rep is not None and r.mode == "practice" else ""
             self.say(f"== {label}结束: {OUTCOME_TEXT.get(ev.text, ev.text)}{total} ==")
 
     def typed(self, text: str) -> bool:

@@ -706,6 +706,8 @@ class ClassroomHost:
         rec.reason = chat.outcome_reason or ("round_end" if chat.outcome is None else "buyer")
         rec.report = summary
         over = dict(round=rnd.id, chat=chat.id, outcome=rec.outcome, total=rec.total, grade=rec.grade, report=summary)
+        if rnd.mode == "exam":  # no figures before the round ends: round_end carries them
+            over.update(total=None, grade=None, report=None)
         self._send(agent.conn, "rp_over", **over)
         self._send(buyer.conn, "rp_over", **over)
         futs.append(self._store_finish(rec))
@@ -994,6 +996,18 @@ class ClassroomHost:
                 pass
         self._referee.submit(lambda: None).add_done_callback(back)
 
+    def _results(self, st: Student, rnd: Round) -> list[dict]:
+        """A student's chats of a round as the host scored them (a role-play buyer: the chat they played)."""
+        e = st.rounds.get(rnd.id)
+        if e is None:
+            return []
+        chats = list(e.chats.values())
+        if e.role == "buyer" and e.chat is not None:
+            pair = self._pair_of(rnd, e.chat)
+            chats = [self._students[P.name_key(pair.agent)].rounds[rnd.id].chats[e.chat]]
+        return [{"chat": c.chat, "title": c.title[:80], "outcome": c.outcome or "unfinished", "total": c.total,
+                 "grade": c.grade} for c in chats][:P.MAX_PERSONAS]
+
     def _finish_round_now(self, rid: int) -> None:
         with self._lock:
             rnd = self._rounds.get(rid)
@@ -1003,7 +1017,7 @@ class ClassroomHost:
             podium = self._podium(rnd)
             for st in self._students.values():
                 if st.connected and rnd.id in st.rounds:
-                    self._send(st.conn, "round_end", round=rnd.id, podium=podium)
+                    self._send(st.conn, "round_end", round=rnd.id, podium=podium, results=self._results(st, rnd))
         self._post("round_ended", round=rnd.id, podium=podium)
         rnd.finished.set()
 
@@ -1015,7 +1029,7 @@ class ClassroomHost:
         entry = st.rounds.get(rnd.id)
         if rnd.ended:
             if entry is not None:
-                self._send(st.conn, "round_end", round=rnd.id, podium=self._podium(rnd))
+                self._send(st.conn, "round_end", round=rnd.id, podium=self._podium(rnd), results=self._results(st, rnd))
             return
         if entry is None:
             if not rnd.stopping:
@@ -1039,8 +1053,10 @@ class ClassroomHost:
             if chat.finished or rnd.stopping:
                 pair = self._pair_of(rnd, chat.id)
                 rec = self._students[P.name_key(pair.agent)].rounds[rnd.id].chats[chat.id]
-                self._send(st.conn, "rp_over", round=rnd.id, chat=chat.id, outcome=rec.outcome, total=rec.total,
-                           grade=rec.grade, report=rec.report)
+                exam = rnd.mode == "exam"
+                self._send(st.conn, "rp_over", round=rnd.id, chat=chat.id, outcome=rec.outcome,
+                           total=None if exam else rec.total, grade=None if exam else rec.grade,
+                           report=None if exam else rec.report)
         if rnd.stopping:
             self._send(st.conn, "round_stop", round=rnd.id)
 

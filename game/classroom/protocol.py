@@ -335,7 +335,10 @@ _msg("rp_over", "h>c", round=ROUND, chat=CHAT, outcome=Enum(OUTCOMES), total=F(N
      grade=F(Str(8), nullable=True), report=F(REPORT, nullable=True))
 _msg("round_stop", "h>c", round=ROUND)
 _msg("round_end", "h>c", round=ROUND,
-     podium=List(Obj(place=Int(1, 3), name=NAME, score=Num(0, 100)), 3))
+     podium=List(Obj(place=Int(1, 3), name=NAME, score=Num(0, 100)), 3),
+     # the student's own chats as the host scored them (the only figures that count)
+     results=F(List(Obj(chat=CHAT, title=SHORT, outcome=Enum(OUTCOMES), total=F(Num(0, 100), nullable=True),
+                        grade=F(Str(8), nullable=True)), MAX_PERSONAS), optional=True))
 
 
 # ---------------------------------------------------------------- encode / decode

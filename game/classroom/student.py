@@ -300,6 +300,7 @@ class ClassroomStudent:
         self.judge_factory = judge_factory
         self.round: StudentRound | RolePlaySeat | None = None
         self.podium: list[dict] | None = None
+        self.results: list[dict] = []  # the last round's chats as the host scored them
         self.ended: set[int] = set()
         self.stopped: set[int] = set()
         self._resume: dict[int, dict] = {}
@@ -334,6 +335,7 @@ class ClassroomStudent:
                 self.round = StudentRound(self.lib, m, send=self.client.send_reliable, clock=self.clock_factory(),
                                           judge=judge, resume=resume)
             self.podium = None
+            self.results = []
         elif t in ("rp_line", "rp_over"):
             if isinstance(self.round, RolePlaySeat):
                 self.round.on_message(m)
@@ -347,3 +349,4 @@ class ClassroomStudent:
             if self.round is not None and self.round.round == m["round"]:
                 self.round.finish()
                 self.podium = m["podium"]
+                self.results = m.get("results") or []

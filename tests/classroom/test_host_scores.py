@@ -71,3 +71,30 @@ def test_an_honest_students_scores_are_the_same_on_the_host(make_host, make_stud
     mine = [m.feedback.score for m in conv.transcript if m.who == "agent"]
     hosts = [m["score"] for m in chat["messages"] if m["who"] == "agent"]
     assert hosts == mine
+
+
+def test_an_exam_shows_no_figures_until_the_round_ends_and_then_the_hosts(make_host, make_student):
+    from tests.classroom.helpers import end_round, wait_until
+    host = make_host()
+    a, b = make_student(host, "一"), make_student(host, "二")
+    joined(a.client)
+    joined(b.client)
+    host.start_round([PERSONA], roleplay=True, mode="exam")
+    ra, rb = wait_round(a), wait_round(b)
+    buyer, agent = (ra, rb) if ra.role == "buyer" else (rb, ra)
+    bs, ag = (a, b) if buyer is ra else (b, a)
+    buyer.say("你好,这双鞋能便宜点吗")
+    wait_until(lambda: (bs.update(tick=False), ag.update(tick=False), len(agent.lines) == 1)[-1], what="line")
+    agent.say("亲,您好!这款是头层牛皮,质量很好,今天下单送您一双鞋垫哦")
+    wait_until(lambda: (bs.update(tick=False), ag.update(tick=False), len(agent.lines) == 2)[-1], what="reply")
+    buyer.end("success")
+    wait_until(lambda: (bs.update(tick=False), ag.update(tick=False), agent.finished and buyer.finished)[-1],
+               what="rp_over")
+    assert agent.result["total"] is None and buyer.result["total"] is None  # nothing during the exam
+    assert ag.results == []
+    end_round(host, [a, b])
+    wait_until(lambda: (bs.update(tick=False), ag.update(tick=False), bool(ag.results))[-1], what="round_end")
+    row = next(r for r in host.leaderboard() if r["name"] == ag.client.name)
+    (mine,) = ag.results
+    assert mine["total"] == row["score"] is not None and mine["outcome"] == "success"
+    assert bs.results[0]["total"] == row["score"]  # the buyer sees how their partner was scored

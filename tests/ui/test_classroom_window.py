@@ -102,3 +102,36 @@ def test_the_trainer_room_shows_code_students_and_board(app):
         assert "已移出 小李" in app.screen.notice
     finally:
         client.close()
+
+
+def test_an_exam_round_hands_in_without_a_score_and_shows_the_hosts_after(app):
+    from game.classroom.host import ClassroomHost
+    from game.ui.screens.classroom import JoinScreen
+    from game.ui.screens.workbench import WorkbenchScreen
+    host = ClassroomHost(app.library, host="127.0.0.1", port=0)
+    try:
+        app.show(JoinScreen(app))
+        s = app.screen
+        s.addr.set_text(f"127.0.0.1:{host.port}")
+        s.name.set_text("小考")
+        s.code.set_text(host.code)
+        press(app, s.join_btn)
+        until(app, lambda: any(st["name"] == "小考" for st in host.students()))
+        host.start_round(["chatty-office-lady"], mode="exam")
+        until(app, lambda: isinstance(app.screen, WorkbenchScreen))
+        conv = app.screen.session.conversation
+        until(app, lambda: conv.transcript)
+        app.frame(0.016, [pygame.event.Event(pygame.TEXTINPUT, {"text": "亲,您好!很高兴为您服务"})])
+        app.frame(0.016, [pygame.event.Event(pygame.KEYDOWN, {"key": pygame.K_RETURN, "mod": 0, "unicode": "",
+                                                              "scancode": 0})])
+        until(app, lambda: (host.leaderboard() or [{}])[0].get("messages", 0) >= 1)
+        host.end_round()
+        until(app, lambda: isinstance(app.screen, JoinScreen))  # no report screen with figures in an exam
+        assert "已交卷" in app.screen.status
+        student = app.classroom_student
+        until(app, lambda: bool(student.results))
+        row = host.leaderboard()[0]
+        assert student.results[0]["total"] == row["score"] is not None
+        app.frame(0.016, [])  # the host's figures are drawn under the podium
+    finally:
+        host.close()

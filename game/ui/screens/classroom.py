@@ -306,6 +306,14 @@ class JoinScreen(Screen):
         if student is not None and student.podium:
             surface.blit(t.text("上一轮前三名: " + "  ".join(f"{p['place']}. {p['name']} {p['score']:.0f}"
                                                         for p in student.podium), bold=True), (cx - 180, 520))
+        if student is not None and student.results:
+            y = min(556, self.app.size[1] - 34 - 30 * len(student.results[:4]))
+            surface.blit(t.text("我的成绩(培训师端评分):", t.small_size, "muted"), (cx - 180, y))
+            for r in student.results[:4]:
+                y += 30
+                total = f" · {r['total']:.0f}分 ({r['grade']})" if r.get("total") is not None else ""
+                surface.blit(t.text(f"{r['title']} {OUTCOME.get(r['outcome'], r['outcome'])}{total}", t.small_size),
+                             (cx - 180, y))
         if self.status:
             surface.blit(t.text(self.status[:50], t.small_size, "accent"), (cx - 180, 470))
 

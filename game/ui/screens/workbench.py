@@ -163,6 +163,12 @@ class WorkbenchScreen(Screen):
         if self.classroom is not None and not self.classroom.round.finished:
             self.classroom.round.finish()  # hand in what there is: the trainer's board gets it at once
             self.classroom.update(tick=False)
+        if self.classroom is not None and self.session.mode == "exam":
+            from .classroom import JoinScreen  # an exam shows no figures until the trainer ends the round
+            screen = JoinScreen(self.app)
+            screen.status = "已交卷。成绩由培训师评定,本轮结束后显示。"
+            self.app.show(screen)
+            return
         self.app.show(ReportScreen(self.app, self.session, lesson=self.lesson, step_index=self.step_index,
                                    pass_mark=self.pass_mark, classroom=self.classroom))
 
