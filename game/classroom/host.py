@@ -215,6 +215,8 @@ class ClassroomHost:
         self._pairs: list[list[str]] = []           # [buyer, agent] of the next role-play round
         self._store_error: str | None = None
         self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="classroom-store")
+        self._queue_lock = threading.Lock()
+        self._queued: list = []  # (op, future) waiting for the writer's next batch
         # The host scores every chat itself, in arrival order, off the event loop (referee.py).
         self._referee = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="classroom-referee")
         self._loop = asyncio.new_event_loop()
@@ -716,17 +718,39 @@ class ClassroomHost:
 
     # ---------------------------------------------------------------- the store (writer thread)
     def _submit(self, op):
+        """Queue a store write; the writer runs everything queued as one batch (one sync to disk), so
+        under load a result waits for one commit, not for one commit per result before it."""
         if self.store is None:
             return None
+        fut: concurrent.futures.Future = concurrent.futures.Future()
+        with self._queue_lock:
+            self._queued.append((op, fut))
+        self._writer.submit(self._drain)
+        return fut
 
-        def run():
-            try:
-                op()
-            except (sqlite3.Error, StoreError, OSError, ValueError) as exc:
-                if self._store_error is None:
-                    self._store_error = str(exc)
-                    self._post("store_error", text=f"无法保存课堂记录: {exc}")
-        return self._writer.submit(run)
+    def _drain(self) -> None:
+        with self._queue_lock:
+            ops, self._queued = self._queued, []
+        if not ops:
+            return
+        try:
+            with self.store.batch():
+                for op, _f in ops:
+                    try:
+                        op()
+                    except (sqlite3.Error, StoreError, OSError, ValueError) as exc:
+                        self._store_failed(exc)
+        except (sqlite3.Error, StoreError, OSError, ValueError) as exc:  # the commit itself failed
+            self._store_failed(exc)
+        finally:
+            for _op, f in ops:
+                f.set_result(None)
+
+    def _store_failed(self, exc) -> None:
+        log.warning("classroom: store write failed: %s", exc)
+        if self._store_error is None:
+            self._store_error = str(exc)
+            self._post("store_error", text=f"无法保存课堂记录: {exc}")
 
     def _store_begin(self, rec: ChatRecord, profile: str, persona, rnd: Round, role: str):
         info = dict(persona_info(persona), classroom=rnd.tag, round=rnd.id, role=role)

@@ -7,6 +7,7 @@ so the migrations are exercised on every fresh store, not only on old files.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -409,6 +410,7 @@ class Store:
         self.notices: list[str] = []  # what the user should be told (set-aside files, migrations)
         self._now = wallclock
         self._lock = threading.RLock()
+        self._batch = False  # inside batch(): writes are savepoints of one transaction
         self._host = socket.gethostname()
         self.conn = self._open()
         try:
@@ -534,9 +536,40 @@ class Store:
         return self._rows("PRAGMA user_version")[0][0]
 
     # ------------------------------------------------------------ writing
+    @contextlib.contextmanager
+    def batch(self):
+        """Writes inside are one transaction, synced to disk once (the classroom host groups what its
+        writer has queued). A write that fails inside is undone alone; the others are kept."""
+        with self._lock:
+            if self._batch:
+                yield
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._batch = True
+            try:
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._batch = False
+
     def _write(self, sql: str, params=(), *more: tuple[str, tuple]) -> int:
         """Run one or more statements as one committed transaction; returns the first's lastrowid."""
         with self._lock:
+            if self._batch:
+                self.conn.execute("SAVEPOINT one_write")
+                try:
+                    rowid = self.conn.execute(sql, params).lastrowid
+                    for s, p in more:
+                        self.conn.execute(s, p)
+                    self.conn.execute("RELEASE one_write")
+                except BaseException:
+                    self.conn.execute("ROLLBACK TO one_write")
+                    self.conn.execute("RELEASE one_write")
+                    raise
+                return rowid
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = self.conn.execute(sql, params)
