@@ -113,6 +113,7 @@ class Student:
     conn: "_Conn | None" = None
     left: bool = False
     rounds: dict[int, Entry] = field(default_factory=dict)
+    says: "P.TokenBucket | None" = None  # role-play lines: each is read and scored on the host
 
     @property
     def connected(self) -> bool:
@@ -650,6 +651,12 @@ class ClassroomHost:
 
     def _on_rp_say(self, st: Student, entry: Entry, msg: dict, futs: list) -> None:
         rnd, chat = self._rp_chat(entry)
+        # Each line costs the host a reading and a score: a student gets what a fast typist needs, no more.
+        now = self.clock.now()
+        if st.says is None:
+            st.says = P.TokenBucket(P.SAY_RATE, P.SAY_BURST, now)
+        if not st.says.take(now):
+            raise ProtocolError("rate_limited", f"对话中每秒最多 {P.SAY_RATE:g} 条")
         text = msg["text"]
         if entry.role == "buyer":
             m = chat.buyer_says(text)

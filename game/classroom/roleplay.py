@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import itertools
 
+from game.content import placeholders
 from game.engine.events import Message
 from game.store.recorder import persona_info
 
 from .summary import cut
 
 _ids = itertools.count(1)
-
-
-class _SafeDict(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
 
 
 def _num(v):
@@ -33,15 +29,12 @@ def _num(v):
 def fill(persona, text: str) -> str:
     """A persona line with its placeholders filled as the engine fills them at the start of a chat."""
     p = persona
-    values = _SafeDict({k: _num(v) for k, v in p.vars.items()})
+    values = {k: _num(v) for k, v in p.vars.items()}
     values.update(product=p.product.name, shop=p.shop.name, buyer=p.buyer.name, price=_num(p.list_price),
                   list_price=_num(p.list_price), floor_price=_num(p.floor_price), offer_price=_num(p.list_price),
                   color=p.product.colors[0] if p.product.colors else "",
                   size=p.product.sizes[0] if p.product.sizes else "")
-    try:
-        return text.format_map(values)
-    except (ValueError, IndexError, KeyError, AttributeError):
-        return text
+    return placeholders.fill(text, values)  # `{name}` only: never Python's format mini-language
 
 
 def persona_card(persona) -> dict:

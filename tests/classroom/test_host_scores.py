@@ -98,3 +98,28 @@ def test_an_exam_shows_no_figures_until_the_round_ends_and_then_the_hosts(make_h
     (mine,) = ag.results
     assert mine["total"] == row["score"] is not None and mine["outcome"] == "success"
     assert bs.results[0]["total"] == row["score"]  # the buyer sees how their partner was scored
+
+
+def test_a_student_saying_too_much_in_role_play_is_held_to_a_budget(make_host, make_student):
+    from game.classroom import protocol as P
+    from tests.classroom.helpers import wait_until
+    clock = ManualClock(100.0)
+    host = make_host(clock=clock)
+    a, b = make_student(host, "快"), make_student(host, "慢")
+    joined(a.client)
+    joined(b.client)
+    host.start_round([PERSONA], roleplay=True)
+    ra, rb = wait_round(a), wait_round(b)
+    agent, ag = (ra, a) if ra.role == "agent" else (rb, b)
+    other = b if ag is a else a
+    for i in range(P.SAY_BURST + 3):
+        agent._send("rp_say", round=agent.round, text="1" * 500)  # pasted digits, as fast as the wire allows
+    errors = []
+    wait_until(lambda: (errors.extend(m for m in ag.update(tick=False) if m["type"] == "error"),
+                        other.update(tick=False), len(errors) >= 3)[-1], what="the budget")
+    assert {e["reason"] for e in errors} == {"rate_limited"}
+    acked(ag.client, host)
+    assert len(agent.lines) == P.SAY_BURST
+    clock.advance(2.0)
+    agent.say("亲,您好")
+    wait_until(lambda: (ag.update(tick=False), len(agent.lines) == P.SAY_BURST + 1)[-1], what="a line after a pause")
