@@ -54,9 +54,9 @@ lib = load_library({content!r})
 host = ClassroomHost(lib, host="127.0.0.1", port=0, max_clients={clients}, store=store)
 host.start_round([{persona!r}], seed=1)
 lags = []
-plain = host._referee_do
+plain = host._referee.do
 def timed_do(fn, *args):  # the scoring lag: arrival on the loop -> the host's score is on the board
-    if fn.__name__ != "_ref_message":
+    if fn.__name__ != "_message":
         return plain(fn, *args)
     t = time.perf_counter()
     def run(*a):
@@ -65,7 +65,7 @@ def timed_do(fn, *args):  # the scoring lag: arrival on the loop -> the host's s
             lags.append(time.perf_counter() - t)
     run.__name__ = fn.__name__
     return plain(run, *args)
-host._referee_do = timed_do
+host._referee.do = timed_do
 print("READY", host.port, host.code, flush=True)
 sys.stdin.read()
 host.flush(60)

@@ -12,8 +12,13 @@
 Only this object controls rounds (its methods, or a `host` connection that knows `token`). Every
 frame is checked by protocol.decode, rate-limited per connection and refused with a reason. Room
 state lives on the server's event loop; the caller's thread reads it under a lock and hands round
-changes to the loop, so the UI never blocks on the network. Store writes run on one writer thread,
-and a student's result is acknowledged only once it is stored, so an acknowledged result is never lost.
+changes to the loop, so the UI never blocks on the network.
+
+Layers: this module is the transport (sockets, limits, rate, admission) and runs the rounds; room.py
+holds the room's records (students, seats, rounds, entries, chats, pairs); referee.py is the scoring
+bridge (the host replays and scores every chat itself, after the ack, on its own thread); records.py
+is the store bridge (batched writes; a result is acknowledged only once it is committed, so an
+acknowledged result is never lost); views.py computes the leaderboard, podium, transcripts and results.
 """
 from __future__ import annotations
 
@@ -24,25 +29,23 @@ import logging
 import queue
 import secrets
 import socket
-import sqlite3
-import statistics
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from game.store.db import StoredMessage, StoreError
-from game.store.recorder import content_hash, persona_info
+from game.store.recorder import content_hash
 
-from .loops import close_loop
 from . import protocol as P
+from . import views
+from .loops import close_loop
 from .protocol import ProtocolError
+from .records import Records
+from .referee import Referee
 from .roleplay import HumanBuyerChat, persona_card, product_card
-from typing import TYPE_CHECKING
-if TYPE_CHECKING:
-    from .referee import ChatReplay
-from .summary import feedback_summary, line_text, report_summary, stored_feedback, stored_report
+from .room import ChatRecord, Entry, Pairing, Round, Student, make_pairs
+from .summary import feedback_summary, line_text, report_summary
 
 log = logging.getLogger(__name__)
 
@@ -57,96 +60,6 @@ class HostEvent:
     problem, round_ended, store_error."""
     kind: str
     data: dict
-
-
-@dataclass
-class ChatRecord:
-    chat: str
-    persona: str
-    title: str
-    opened: float                      # the student's round clock when the chat opened
-    messages: list[dict] = field(default_factory=list)
-    outcome: str | None = None
-    reason: str = ""
-    report: dict | None = None         # protocol REPORT record
-    seed: int | None = None            # the chat's own seed (replays it from the store)
-    session_id: int | None = None      # the store's session (set by the writer thread)
-    replay: "ChatReplay | None" = None  # the host's own run of the chat (referee thread only)
-    closing: bool = False              # the student ended it; the host's result may still be coming
-    mismatch: str | None = None        # where the student's chat differs from the host's replay
-
-    @property
-    def ended(self) -> bool:
-        return self.outcome is not None
-
-    @property
-    def total(self) -> float | None:
-        return self.report["total"] if self.report else None
-
-    @property
-    def grade(self) -> str | None:
-        return self.report["grade"] if self.report else None
-
-
-@dataclass
-class Entry:
-    """One student in one round."""
-    name: str
-    round: int
-    kind: str                          # normal (chats on the student's machine) or roleplay
-    role: str                          # agent or buyer
-    personas: list[str]
-    start: dict                        # the round_start message, sent again on rejoin
-    chat: str | None = None            # role-play chat id
-    last_seq: int = 0
-    done: bool = False                 # the student said round_done after the round was stopped
-    chats: dict[str, ChatRecord] = field(default_factory=dict)
-    problem: str | None = None
-
-
-@dataclass
-class Student:
-    name: str
-    key: str                           # resume key: lets a rejoin replace a connection the host thinks alive
-    address: str
-    joined_at: float
-    conn: "_Conn | None" = None
-    left: bool = False
-    rounds: dict[int, Entry] = field(default_factory=dict)
-    says: "P.TokenBucket | None" = None  # role-play lines: each is read and scored on the host
-
-    @property
-    def connected(self) -> bool:
-        return self.conn is not None
-
-
-@dataclass
-class Pairing:
-    buyer: str
-    agent: str
-    persona: str
-    chat: str
-
-
-@dataclass
-class Round:
-    id: int
-    kind: str
-    mode: str
-    personas: list[str]
-    seed: int
-    gap: float
-    title: str
-    pass_mark: int | None
-    tag: str
-    started_at: float                  # wall clock
-    lesson: str | None = None
-    step: int | None = None
-    stopping: bool = False             # end_round was called: students send their last results
-    ended: bool = False                # the podium is out
-    finished: threading.Event = field(default_factory=threading.Event)
-    pairs: list[Pairing] = field(default_factory=list)
-    chats: dict[str, HumanBuyerChat] = field(default_factory=dict)
 
 
 class _Conn:
@@ -214,12 +127,9 @@ class ClassroomHost:
         self._rounds: dict[int, Round] = {}
         self._round: Round | None = None            # the latest round (ended or not)
         self._pairs: list[list[str]] = []           # [buyer, agent] of the next role-play round
-        self._store_error: str | None = None
-        self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="classroom-store")
-        self._queue_lock = threading.Lock()
-        self._queued: list = []  # (op, future) waiting for the writer's next batch
-        # The host scores every chat itself, in arrival order, off the event loop (referee.py).
-        self._referee = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="classroom-referee")
+        self._records = Records(store, lib, lambda text: self._post("store_error", text=f"无法保存课堂记录: {text}"))
+        # The host scores every chat itself, in arrival order, off the event loop.
+        self._referee = Referee(lib, self.reader, judge, self._records, self._post, self._lock)
         self._loop = asyncio.new_event_loop()
         self._stop: asyncio.Future | None = None
         self._ready = threading.Event()
@@ -235,8 +145,8 @@ class ClassroomHost:
             exc = self._failure
             self._thread.join(start_timeout)
             self._loop.close()
-            self._referee.shutdown(wait=True)
-            self._writer.shutdown(wait=True)
+            self._referee.close()
+            self._records.close()
             self._closed = True
             raise exc
 
@@ -558,8 +468,8 @@ class ClassroomHost:
         persona = self.lib.personas[msg["persona"]]
         rec = ChatRecord(chat, persona.id, persona.title, msg["time"], seed=msg["seed"])
         entry.chats[chat] = rec
-        futs.append(self._store_begin(rec, st.name, persona, self._rounds[entry.round], role="agent"))
-        self._referee_do(self._ref_open, rec, persona)
+        futs.append(self._records.begin(rec, st.name, persona, self._rounds[entry.round], role="agent"))
+        self._referee.open(rec, persona)
 
     def _on_chat_msg(self, st: Student, entry: Entry, msg: dict, futs: list) -> None:
         rec = entry.chats.get(msg["chat"])
@@ -573,8 +483,8 @@ class ClassroomHost:
                                  "state", "mood")}
         m["feedback"] = None  # the host's own, when its referee has read the line; never the student's
         rec.messages.append(m)
-        futs.append(self._store_message(rec, m))
-        self._referee_do(self._ref_message, rec, m, st.name, entry.round)
+        futs.append(self._records.message(rec, m))
+        self._referee.message(rec, m, st.name, entry.round)
 
     def _on_chat_end(self, st: Student, entry: Entry, msg: dict, futs: list) -> None:
         rec = entry.chats.get(msg["chat"])
@@ -584,60 +494,7 @@ class ClassroomHost:
             return
         rec.closing = True
         end = max([rec.opened, *(m["time"] for m in rec.messages)])
-        self._referee_do(self._ref_end, rec, msg["outcome"], msg["reason"], end, st.name, entry.round)
-
-    # ---------------------------------------------------------------- the host's own scores (referee thread)
-    def _referee_do(self, fn, *args) -> None:
-        def run():
-            try:
-                fn(*args)
-            except Exception:  # a chat the host cannot replay is reported unscored, never the student's figure
-                log.exception("classroom: the referee failed on %s", fn.__name__)
-        if not self._closed:
-            self._referee.submit(run)
-
-    def _ref_open(self, rec: ChatRecord, persona) -> None:
-        from .referee import ChatReplay
-        if rec.seed is None:
-            rec.mismatch = "学员端没有发送对话种子,无法重现"
-            return
-        rec.replay = ChatReplay(persona, rec.seed, rec.opened, self.reader, self.judge,
-                                defaults=self.lib.buyer_defaults, chat_id=rec.chat)
-
-    def _ref_message(self, rec: ChatRecord, m: dict, name: str, rid: int) -> None:
-        fb = None
-        if rec.replay is not None:
-            typing = m["typing"] if m["typing"] is None else max(m["typing"], rec.opened)
-            fb = rec.replay.message(m["n"], m["who"], m["text"], m["time"], typing)
-            rec.mismatch = rec.replay.mismatch
-        with self._lock:
-            m["feedback"] = fb
-        if fb is not None:
-            self._submit_feedback(rec, m["n"], fb)
-        self._post("message", name=name, round=rid, chat=rec.chat, who=m["who"], text=m["text"],
-                   time=round(m["time"] - rec.opened, 2), wait=m["wait"], score=(fb or {}).get("score"))
-
-    def _ref_end(self, rec: ChatRecord, claimed: str, reason: str, end: float, name: str, rid: int) -> None:
-        outcome, report = "unfinished", None
-        if rec.replay is not None:
-            outcome, reason, report = rec.replay.end(end, claimed)
-            rec.mismatch = rec.replay.mismatch
-            rec.replay = None
-        if rec.mismatch:
-            log.warning("classroom: %s's chat %s differs from the host's replay: %s", name, rec.chat, rec.mismatch)
-        with self._lock:
-            rec.outcome, rec.reason, rec.report = outcome, reason, report
-        self._store_finish(rec)
-        self._post("result", name=name, round=rid, chat=rec.chat, persona=rec.persona,
-                   outcome=rec.outcome, total=rec.total, grade=rec.grade, mismatch=rec.mismatch)
-
-    def _submit_feedback(self, rec: ChatRecord, n: int, fb: dict):
-        stored = stored_feedback(fb)
-
-        def op():
-            if rec.session_id is not None:
-                self.store.set_feedback(rec.session_id, n, stored)
-        return self._submit(op)
+        self._referee.end(rec, msg["outcome"], msg["reason"], end, st.name, entry.round)
 
     def _on_round_done(self, st: Student, entry: Entry, msg: dict, futs: list) -> None:
         entry.done = True
@@ -699,7 +556,7 @@ class ClassroomHost:
         d.update(kind="line", first=bool(m.first), typing=None, intents=list(m.intents or ())[:12], state="roleplay",
                  mood=float(chat.mood), feedback=feedback_summary(m.feedback) if m.who == "agent" else None)
         rec.messages.append(d)
-        futs.append(self._store_message(rec, d))
+        futs.append(self._records.message(rec, d))
         self._post("message", name=pair.agent, round=rnd.id, chat=chat.id, who=m.who, text=d["text"], time=d["time"],
                    wait=d["wait"], score=(d["feedback"] or {}).get("score"))
 
@@ -719,93 +576,16 @@ class ClassroomHost:
             over.update(total=None, grade=None, report=None)
         self._send(agent.conn, "rp_over", **over)
         self._send(buyer.conn, "rp_over", **over)
-        futs.append(self._store_finish(rec))
+        futs.append(self._records.finish(rec))
         self._post("result", name=pair.agent, round=rnd.id, chat=chat.id, persona=rec.persona, outcome=rec.outcome,
                    total=rec.total, grade=rec.grade)
-
-    # ---------------------------------------------------------------- the store (writer thread)
-    def _submit(self, op):
-        """Queue a store write; the writer runs everything queued as one batch (one sync to disk), so
-        under load a result waits for one commit, not for one commit per result before it."""
-        if self.store is None:
-            return None
-        fut: concurrent.futures.Future = concurrent.futures.Future()
-        with self._queue_lock:
-            self._queued.append((op, fut))
-        self._writer.submit(self._drain)
-        return fut
-
-    def _drain(self) -> None:
-        with self._queue_lock:
-            ops, self._queued = self._queued, []
-        if not ops:
-            return
-        try:
-            with self.store.batch():
-                for op, _f in ops:
-                    try:
-                        op()
-                    except (sqlite3.Error, StoreError, OSError, ValueError) as exc:
-                        self._store_failed(exc)
-        except (sqlite3.Error, StoreError, OSError, ValueError) as exc:  # the commit itself failed
-            self._store_failed(exc)
-        finally:
-            for _op, f in ops:
-                f.set_result(None)
-
-    def _store_failed(self, exc) -> None:
-        log.warning("classroom: store write failed: %s", exc)
-        if self._store_error is None:
-            self._store_error = str(exc)
-            self._post("store_error", text=f"无法保存课堂记录: {exc}")
-
-    def _store_begin(self, rec: ChatRecord, profile: str, persona, rnd: Round, role: str):
-        info = dict(persona_info(persona), classroom=rnd.tag, round=rnd.id, role=role)
-        chash = content_hash(persona, self.lib.root)
-
-        def op():
-            rec.session_id = self.store.begin_session(
-                profile, persona.id, persona_title=persona.title, persona_digest=persona.digest, content_hash=chash,
-                mode=rnd.mode, source="classroom", seed=rec.seed if rec.seed is not None else rnd.seed, info=info)
-        return self._submit(op)
-
-    def _store_message(self, rec: ChatRecord, m: dict):
-        sm = StoredMessage(seq=m["n"], time=round(max(0.0, m["time"] - rec.opened), 3),
-                           who=m["who"], kind=m["kind"], text=m["text"], wait=m["wait"], first=m["first"],
-                           typing_started=None if m["typing"] is None else round(max(0.0, m["typing"] - rec.opened), 3),
-                           intents=list(m["intents"]), feedback=stored_feedback(m["feedback"]))
-        state, mood = m["state"], m["mood"]
-
-        def op():
-            if rec.session_id is not None:
-                self.store.add_message(rec.session_id, sm, state=state, mood=mood)
-        return self._submit(op)
-
-    def _store_finish(self, rec: ChatRecord):
-        outcome, reason = rec.outcome, rec.reason
-        rep = stored_report(rec.report, outcome)
-        last = rec.messages[-1] if rec.messages else {}
-        info = {"turns": sum(1 for m in rec.messages if m["who"] == "agent")}
-
-        def op():
-            if rec.session_id is None:
-                return
-            if outcome in ("success", "lost", "bad_review", "escalated"):
-                self.store.finish_session(rec.session_id, outcome=outcome, reason=reason, state=last.get("state"),
-                                          mood=last.get("mood"), flags=(rec.report or {}).get("flags", []), report=rep,
-                                          info_update=info)
-            else:
-                self.store.interrupt_session(rec.session_id, reason or "round_end")
-                if rep is not None:
-                    self.store.set_report(rec.session_id, rep)
-        return self._submit(op)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every result received so far is in the store."""
         if not self._closed:
-            self._referee.submit(lambda: None).result(timeout)
-        if self.store is not None and not self._closed:
-            self._writer.submit(lambda: None).result(timeout)
+            self._referee.flush(timeout)
+        if not self._closed:
+            self._records.flush(timeout)
 
     # ---------------------------------------------------------------- rounds (run on the loop)
     def _call(self, fn, *args, timeout: float = 10.0, **kw):
@@ -936,7 +716,7 @@ class ClassroomHost:
             if role == "agent":
                 rec = ChatRecord(pair.chat, persona.id, persona.title, 0.0)
                 entry.chats[pair.chat] = rec
-                self._store_begin(rec, st.name, persona, rnd, role="agent")
+                self._records.begin(rec, st.name, persona, rnd, role="agent")
         st.rounds[rnd.id] = entry
         self._send(st.conn, "round_start", **entry.start)
         return entry
@@ -946,7 +726,7 @@ class ClassroomHost:
         here = [st.name for st in self._students.values() if st.connected]
         paired = {n for p in self._pairs for n in p}
         if not self._pairs or not paired <= set(here) or len(set(here) - paired) > 1:
-            self._make_pairs(here, rnd.seed)
+            self._pairs = make_pairs(here, rnd.seed)
         for i, (buyer, agent) in enumerate(self._pairs):
             pid = rnd.personas[i % len(rnd.personas)]
             chat_id = f"rp{rnd.id}-{i + 1}:{pid}"
@@ -954,13 +734,6 @@ class ClassroomHost:
             rnd.chats[chat_id] = HumanBuyerChat(self.lib.personas[pid], self.reader, self.clock, chat_id=chat_id,
                                                 judge=self.judge)
         self._pairs = [[agent, buyer] for buyer, agent in self._pairs]  # swap roles for the next round
-
-    def _make_pairs(self, names: list[str], seed: int | None) -> None:
-        import random
-        names = list(names)
-        if seed is not None:
-            random.Random(seed).shuffle(names)
-        self._pairs = [[names[i], names[i + 1]] for i in range(0, len(names) - 1, 2)]
 
     def pair(self, seed: int | None = None) -> dict:
         """Pair the students now in the room for the next role-play rounds (join order, or shuffled by seed).
@@ -970,7 +743,7 @@ class ClassroomHost:
         def run():
             with self._lock:
                 here = [st.name for st in self._students.values() if st.connected]
-                self._make_pairs(here, seed)
+                self._pairs = make_pairs(here, seed)
                 paired = {n for p in self._pairs for n in p}
                 odd = next((n for n in here if n not in paired), None)
                 return {"pairs": [tuple(p) for p in self._pairs], "odd": odd}
@@ -1025,19 +798,7 @@ class ClassroomHost:
                 loop.call_soon_threadsafe(self._finish_round_now, rid)
             except RuntimeError:  # the loop has closed: the host is shutting down
                 pass
-        self._referee.submit(lambda: None).add_done_callback(back)
-
-    def _results(self, st: Student, rnd: Round) -> list[dict]:
-        """A student's chats of a round as the host scored them (a role-play buyer: the chat they played)."""
-        e = st.rounds.get(rnd.id)
-        if e is None:
-            return []
-        chats = list(e.chats.values())
-        if e.role == "buyer" and e.chat is not None:
-            pair = self._pair_of(rnd, e.chat)
-            chats = [self._students[P.name_key(pair.agent)].rounds[rnd.id].chats[e.chat]]
-        return [{"chat": c.chat, "title": c.title[:80], "outcome": c.outcome or "unfinished", "total": c.total,
-                 "grade": c.grade} for c in chats][:P.MAX_PERSONAS]
+        self._referee.after(back)
 
     def _finish_round_now(self, rid: int) -> None:
         with self._lock:
@@ -1045,10 +806,10 @@ class ClassroomHost:
             if rnd is None or rnd.ended:
                 return
             rnd.ended = True
-            podium = self._podium(rnd)
+            podium = views.podium(self._students, rnd)
             for st in self._students.values():
                 if st.connected and rnd.id in st.rounds:
-                    self._send(st.conn, "round_end", round=rnd.id, podium=podium, results=self._results(st, rnd))
+                    self._send(st.conn, "round_end", round=rnd.id, podium=podium, results=views.results(self._students, rnd, st))
         self._post("round_ended", round=rnd.id, podium=podium)
         rnd.finished.set()
 
@@ -1060,7 +821,7 @@ class ClassroomHost:
         entry = st.rounds.get(rnd.id)
         if rnd.ended:
             if entry is not None:
-                self._send(st.conn, "round_end", round=rnd.id, podium=self._podium(rnd), results=self._results(st, rnd))
+                self._send(st.conn, "round_end", round=rnd.id, podium=views.podium(self._students, rnd), results=views.results(self._students, rnd, st))
             return
         if entry is None:
             if not rnd.stopping:
@@ -1143,66 +904,18 @@ class ClassroomHost:
                             "in_round": e is not None})
             return out
 
-    def _rows(self, rnd: Round | None) -> list[dict]:
-        if rnd is None:
-            return []
-        rows = []
-        for st in self._students.values():
-            e = st.rounds.get(rnd.id)
-            if e is None:
-                continue
-            chats = list(e.chats.values())
-            totals = [c.total for c in chats if c.total is not None]
-            waits = [m["wait"] for c in chats for m in c.messages if m["who"] == "agent" and m["wait"] > 0]
-            expected = len(e.personas) if e.kind == "normal" else (1 if e.role == "agent" else 0)
-            done = sum(1 for c in chats if c.ended)
-            outcomes = [c.outcome for c in chats]
-            if e.role == "buyer":
-                status = "buyer"
-            elif e.problem:
-                status = "problem"
-            elif expected and done >= expected:
-                status = "done"
-            else:
-                status = "playing"
-            if len(outcomes) == 1 and expected == 1:
-                outcome = outcomes[0]
-            else:
-                outcome = f"{sum(1 for o in outcomes if o == 'success')}/{expected} success" if outcomes else None
-            rows.append({
-                "rank": None, "name": st.name, "role": e.role, "kind": e.kind,
-                "score": round(statistics.fmean(totals), 1) if totals else None,
-                "outcome": outcome, "outcomes": outcomes,
-                "avg_reply": round(statistics.fmean(waits), 1) if waits else None,
-                "messages": sum(1 for c in chats for m in c.messages if m["who"] == "agent"),
-                "done": done, "chats": expected, "connected": st.connected, "status": status, "problem": e.problem,
-                "grade": chats[0].grade if len(chats) == 1 else None,
-            })
-        rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0.0), r["avg_reply"] is None,
-                                 r["avg_reply"] or 0.0, r["name"]))
-        n = 0
-        for r in rows:
-            if r["score"] is not None and r["role"] == "agent":
-                n += 1
-                r["rank"] = n
-        return rows
-
     def leaderboard(self, round_id: int | None = None) -> list[dict]:
         """Rows best first: rank, name, role, score (mean chat total), outcome, avg_reply (s), messages,
         done/chats, connected, status (playing, done, buyer, problem), problem."""
         with self._lock:
             rnd = self._rounds.get(round_id) if round_id is not None else self._round
-            return self._rows(rnd)
-
-    def _podium(self, rnd: Round | None) -> list[dict]:
-        rows = [r for r in self._rows(rnd) if r["rank"] is not None][:3]
-        return [{"place": r["rank"], "name": r["name"], "score": r["score"]} for r in rows]
+            return views.rows(self._students, rnd)
 
     def podium(self, round_id: int | None = None) -> list[dict]:
         """The top three of a round: [{place, name, score}]."""
         with self._lock:
             rnd = self._rounds.get(round_id) if round_id is not None else self._round
-            return self._podium(rnd)
+            return views.podium(self._students, rnd)
 
     def transcript(self, name: str, round_id: int | None = None) -> list[dict]:
         """A student's chats of a round (live): [{chat, persona, title, outcome, total, grade, messages}].
@@ -1212,18 +925,7 @@ class ClassroomHost:
             st = self._students.get(P.name_key(str(name)))
             if rnd is None or st is None or rnd.id not in st.rounds:
                 return []
-            e = st.rounds[rnd.id]
-            chats = list(e.chats.values())
-            if e.role == "buyer":
-                pair = self._pair_of(rnd, e.chat)
-                agent = self._students[P.name_key(pair.agent)]
-                chats = [agent.rounds[rnd.id].chats[e.chat]]
-            return [{"chat": c.chat, "persona": c.persona, "title": c.title, "outcome": c.outcome, "total": c.total,
-                     "grade": c.grade, "report": c.report,
-                     "messages": [{"who": m["who"], "text": m["text"], "time": round(m["time"] - c.opened, 2),
-                                   "wait": m["wait"], "kind": m["kind"],
-                                   "score": (m["feedback"] or {}).get("score")} for m in c.messages]}
-                    for c in chats]
+            return views.transcript(self._students, rnd, st)
 
     def export(self, path: str | Path | None = None, *, fmt: str = "html", round_id: int | None = None,
                content=None) -> Path | None:
@@ -1264,8 +966,8 @@ class ClassroomHost:
         self._thread.join(timeout)
         if not self._thread.is_alive() and not loop.is_closed():
             loop.close()
-        self._referee.shutdown(wait=True, cancel_futures=True)
-        self._writer.shutdown(wait=True)
+        self._referee.close()
+        self._records.close()
 
     def __enter__(self) -> "ClassroomHost":
         return self

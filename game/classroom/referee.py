@@ -10,12 +10,17 @@ order the messages arrived, so acknowledgements never wait for scoring.
 """
 from __future__ import annotations
 
+import concurrent.futures
+import logging
+
 import numpy as np
 
 from game.engine.clock import ManualClock
 from game.store.rerun import advance
 
 from .summary import cut, feedback_summary, line_text, report_summary
+
+log = logging.getLogger(__name__)
 
 END_LIMIT = 3600.0  # seconds the host plays on after the last line to reach a chat's end
 
@@ -72,3 +77,78 @@ class ChatReplay:
         summary = report_summary(report, conv)
         conv.close()
         return outcome, cut(reason, 64), summary
+
+
+class Referee:
+    """The host's scoring bridge: one worker thread replays each student's chat as its messages arrive
+    (ChatReplay), puts the host's figures on the room's records and the board, and has them stored."""
+
+    def __init__(self, lib, reader, judge, records, post, lock):
+        self.lib, self.reader, self.judge = lib, reader, judge
+        self._records, self._post, self._lock = records, post, lock
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="classroom-referee")
+        self._closed = False
+
+    def do(self, fn, *args) -> None:
+        def run():
+            try:
+                fn(*args)
+            except Exception:  # a chat the host cannot replay is left unscored, never given the student's figure
+                log.exception("classroom: the referee failed on %s", getattr(fn, "__name__", fn))
+        if not self._closed:
+            self._pool.submit(run)
+
+    def open(self, rec, persona) -> None:
+        self.do(self._open, rec, persona)
+
+    def message(self, rec, m: dict, name: str, rid: int) -> None:
+        self.do(self._message, rec, m, name, rid)
+
+    def end(self, rec, claimed: str, reason: str, end: float, name: str, rid: int) -> None:
+        self.do(self._end, rec, claimed, reason, end, name, rid)
+
+    def after(self, callback) -> None:
+        """callback(future) once everything queued so far is scored."""
+        self._pool.submit(lambda: None).add_done_callback(callback)
+
+    def flush(self, timeout: float) -> None:
+        self._pool.submit(lambda: None).result(timeout)
+
+    def close(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # ------------------------------------------------------------ on the worker thread
+    def _open(self, rec, persona) -> None:
+        if rec.seed is None:
+            rec.mismatch = "学员端没有发送对话种子,无法重现"
+            return
+        rec.replay = ChatReplay(persona, rec.seed, rec.opened, self.reader, self.judge,
+                                defaults=self.lib.buyer_defaults, chat_id=rec.chat)
+
+    def _message(self, rec, m: dict, name: str, rid: int) -> None:
+        fb = None
+        if rec.replay is not None:
+            typing = m["typing"] if m["typing"] is None else max(m["typing"], rec.opened)
+            fb = rec.replay.message(m["n"], m["who"], m["text"], m["time"], typing)
+            rec.mismatch = rec.replay.mismatch
+        with self._lock:
+            m["feedback"] = fb
+        if fb is not None:
+            self._records.feedback(rec, m["n"], fb)
+        self._post("message", name=name, round=rid, chat=rec.chat, who=m["who"], text=m["text"],
+                   time=round(m["time"] - rec.opened, 2), wait=m["wait"], score=(fb or {}).get("score"))
+
+    def _end(self, rec, claimed: str, reason: str, end: float, name: str, rid: int) -> None:
+        outcome, report = "unfinished", None
+        if rec.replay is not None:
+            outcome, reason, report = rec.replay.end(end, claimed)
+            rec.mismatch = rec.replay.mismatch
+            rec.replay = None
+        if rec.mismatch:
+            log.warning("classroom: %s's chat %s differs from the host's replay: %s", name, rec.chat, rec.mismatch)
+        with self._lock:
+            rec.outcome, rec.reason, rec.report = outcome, reason, report
+        self._records.finish(rec)
+        self._post("result", name=name, round=rid, chat=rec.chat, persona=rec.persona,
+                   outcome=rec.outcome, total=rec.total, grade=rec.grade, mismatch=rec.mismatch)
