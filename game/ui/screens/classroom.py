@@ -238,6 +238,10 @@ class JoinScreen(Screen):
         self.join_btn = UIButton(pygame.Rect(cx - 180, 400, 176, 44), "加入", self.m, object_id="#primary")
         self.back_btn = UIButton(pygame.Rect(cx + 4, 400, 176, 44), "返回", self.m)
         self.status = getattr(self, "status", "")
+        student = getattr(self.app, "classroom_student", None)
+        if student is not None:  # back in the room after a round: the seat in use, not the defaults
+            self.name.set_text(student.client.name)
+            self.code.set_text(student.client.code)
 
     def process_event(self, ev) -> bool:
         if ev.type == pygame_gui.UI_BUTTON_PRESSED:
@@ -287,6 +291,8 @@ class JoinScreen(Screen):
                 self.status = m.get("text") or "加入被拒绝"
             elif m.get("type") == "welcome":
                 self.status = "已加入课堂,等待培训师开始本轮…"
+            elif m.get("type") == "round_end":
+                self.status = "本轮已结束,等待培训师开始下一轮…"
         rnd = student.round
         if rnd is not None and not rnd.finished and rnd.round not in student.ended:
             if rnd.kind == "roleplay":
