@@ -84,7 +84,8 @@ class WorkbenchScreen(Screen):
             self.emo_buttons.append((b, code))
             x += 40
         self.quick_btn = UIButton(pygame.Rect(mid.right - 12 - 120, tools_y + 2, 120, 34), "快捷回复", self.m)
-        self.end_btn = UIButton(pygame.Rect(w - 12 - 120, 8, 120, 36), "结束并评分", self.m)
+        exam_in_class = self.classroom is not None and self.session.mode == "exam"  # scored by the trainer
+        self.end_btn = UIButton(pygame.Rect(w - 12 - 120, 8, 120, 36), "交卷" if exam_in_class else "结束并评分", self.m)
         self.chat_area = pygame.Rect(mid.x, mid.y, mid.width, tools_y - mid.y - 4)
         self.chat.resize(self.chat_area)
         self._choices_for = None
