@@ -136,7 +136,7 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
         print(persona.summary)
     for line in _facts_lines(persona):
         print(line)
-    print("直接输入回复并回车发送。/quit 或 q 退出。买家等待超过时限会催促,再不回复就会离开。")
+    print("直接输入回复并回车发送。/info 看商品和店铺信息,/help 帮助,/quit 或 q 退出。买家等待超过时限会催促,再不回复就会离开。")
     if choices:
         print("新手模式: 输入选项编号即可发送该回复,也可以自己输入。")
     print()
@@ -165,6 +165,9 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
 
 
 QUIT_WORDS = ("/quit", "/q", "q", "Q", "/退出", "/exit")
+INFO_WORDS = ("/info", "/i", "/商品")
+HELP_WORDS = ("/help", "/h", "/?", "/帮助")
+HELP_TEXT = "命令: /info 商品和店铺信息 | /help 帮助 | /quit 或 q 退出。其他输入都会作为回复发给买家。"
 
 
 def _chat(conv, persona, lines, screen, rec, judge, feedback_notes, choices, seed) -> int:
@@ -185,6 +188,13 @@ def _chat(conv, persona, lines, screen, rec, judge, feedback_notes, choices, see
                         _stop_recording(rec, conv, "quit")
                         return 0
                     text = text.strip()
+                    if text in INFO_WORDS:  # the facts the trainee is scored against, again
+                        for line in _facts_lines(persona):
+                            screen.show("   " + line)
+                        continue
+                    if text in HELP_WORDS:
+                        screen.show("   " + HELP_TEXT)
+                        continue
                     opts = conv.choices if choices else ()
                     if text.isdigit() and 1 <= int(text) <= len(opts) == len(order):
                         idx = order[int(text) - 1]

@@ -156,6 +156,20 @@ def test_text_play_quits_cleanly_while_its_piped_input_stays_open():
         assert rc == 0 and "lock" not in err, err
 
 
+def test_text_play_info_and_help_are_commands_not_replies():
+    p = _Player("haggler-nurse-shoes", "--seed", "4")
+    p.wait_for("小雨:")
+    p.send("/help")
+    p.wait_for("命令: /info")
+    p.send("/info")
+    p.wait_for("15:30前付款当天发")
+    p.send("q")
+    p.wait_for("已退出")
+    out = p.finish()
+    assert "客服: /info" not in out and "客服: /help" not in out
+    assert out.count("15:30前付款当天发") == 2  # shown at the start and again on /info
+
+
 def test_text_play_choice_mode():
     p = _Player("chatty-office-lady", "--choices", "--seed", "1")
     p.wait_for("可选回复: [1]")
