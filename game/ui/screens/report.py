@@ -151,7 +151,10 @@ class ReportScreen(Screen):
             surface.blit(big, (24, y))
             line = f"总分  {grade}"
             if self.pass_mark is not None:
-                line += "  · 通过本关" if total >= self.pass_mark else f"  · 未达及格线 {self.pass_mark}"
+                if c.outcome in (None, "unfinished"):  # a chat not played to its end never passes a step
+                    line += "  · 未完成,不计入本关"
+                else:
+                    line += "  · 通过本关" if total >= self.pass_mark else f"  · 未达及格线 {self.pass_mark}"
             surface.blit(t.body.render(line, True, t.c("text")), (34 + big.get_width(), y + 18))
             y += big.get_height() + 4
         labels, values = dimension_values(rep)
