@@ -140,7 +140,10 @@ def build_report(conv, scorer: Scorer) -> ChatReport:
     unanswered = timing["unanswered"]
     if unanswered:
         tnotes.append(str(cfg.timing.get("unanswered_why", "")))
-    t_score = 100 - pen.get("timing", 0) - (float(cfg.timing.get("unanswered_penalty", 30)) if unanswered else 0)
+    elif timing["pending"] is not None:
+        tnotes.append(str(cfg.timing.get("pending_why", "")).replace("{seconds}", f"{timing['pending']:.0f}"))
+    left = unanswered or timing["pending"] is not None
+    t_score = 100 - pen.get("timing", 0) - (float(cfg.timing.get("unanswered_penalty", 30)) if left else 0)
     dim("timing", t_score if said else 0, tnotes if said else ["没有回复"])
 
     # ---- reception flow
@@ -178,7 +181,8 @@ def build_report(conv, scorer: Scorer) -> ChatReport:
     return ChatReport(
         persona=persona.id, flow=flow.name, outcome=outcome, total=total, grade=grade.grade,
         grade_label=grade.label, dimensions=dims, caps=caps,
-        improvements=_improvements(rub, cfg, flow, items, rule_hits, stages, unanswered, persona),
+        improvements=_improvements(rub, cfg, flow, items, rule_hits, stages, unanswered, persona,
+                                   pending=timing["pending"]),
         stages=stages, closing=closing, timing=timing,
         messages=[{"turn": t + 1, "time": round(m.time, 2), **res.to_dict()} for t, (_i, m, res, _r) in enumerate(items)],
     )
@@ -206,12 +210,23 @@ def _timing(conv, items, cfg) -> dict:
     # The buyer gave up waiting: a patience timeout in a state where she was online and waiting.
     timed_out = any(t == "timeout" and not _away(conv, src) for _t, t, src, _d in conv.history) or (
         conv.outcome_reason == "timeout" and not _away(conv, conv.state))
+    # The chat ended (not by the buyer) with her last line unanswered: that wait counts too.
+    pending = None
+    if conv.outcome is None and tr and tr[-1].who == "buyer" and not _away(conv, conv.state):
+        since = next((m.time for m in reversed(tr) if m.who == "agent"), None)
+        first_open = next((m.time for m in tr if m.who == "buyer" and (since is None or m.time > since)), None)
+        if first_open is not None:
+            pending = round(max(0.0, conv.clock.now() - first_open), 1)
+            if pending > limit:
+                waits.append(pending)
+            else:
+                pending = None
     return {
         "first_reply": first, "golden": first is not None and first <= float(cfg.timing.get("golden", 6)),
         "max_wait": max(waits) if waits else None,
         "mean_wait": round(sum(waits) / len(waits), 1) if waits else None,
         "slow_replies": sum(1 for w in waits if w > limit), "nudges": int(conv.vars.get("nudges", 0)),
-        "unanswered": bool(timed_out),
+        "unanswered": bool(timed_out), "pending": pending,
     }
 
 
@@ -350,7 +365,8 @@ def _upsell(conv, items, c) -> str | None:
     return None
 
 
-def _improvements(rub, cfg, flow, items, rule_hits, stages, unanswered, persona=None) -> list[Improvement]:
+def _improvements(rub, cfg, flow, items, rule_hits, stages, unanswered, persona=None,
+                  pending=None) -> list[Improvement]:
     sev = cfg.severities
     cands: list[tuple[float, int, Improvement]] = []
     for rid, lst in rule_hits.items():
@@ -389,6 +405,12 @@ def _improvements(rub, cfg, flow, items, rule_hits, stages, unanswered, persona=
         imp = Improvement("timing", "unanswered", str(cfg.timing.get("unanswered_title", "")),
                           rub.category_title("timing"),
                           str(cfg.timing.get("unanswered_why", "")), quote,
+                          str(cfg.timing.get("unanswered_rewrite", "")), None)
+        cands.append((float(cfg.timing.get("unanswered_penalty", 30)), 10 ** 6, imp))
+    elif pending is not None:
+        imp = Improvement("timing", "pending", str(cfg.timing.get("pending_title", "")),
+                          rub.category_title("timing"),
+                          str(cfg.timing.get("pending_why", "")).replace("{seconds}", f"{pending:.0f}"), "",
                           str(cfg.timing.get("unanswered_rewrite", "")), None)
         cands.append((float(cfg.timing.get("unanswered_penalty", 30)), 10 ** 6, imp))
     cands.sort(key=lambda c: (-c[0], c[1]))

@@ -111,7 +111,7 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
     tm = d.get("timing")
     t_keys = {"patience": str, "typing_cpm": float, "typing_min_chars": int,
               "overlong_chars": int, "unanswered_penalty": float, "unanswered_title": str, "unanswered_why": str,
-              "unanswered_rewrite": str}
+              "unanswered_rewrite": str, "pending_title": str, "pending_why": str}
     if isinstance(tm, PosDict):
         for k in _PATIENCE_KEYS:
             if k in tm:

@@ -163,3 +163,25 @@ def test_a_name_from_another_chat_is_a_privacy_leak(library, reader, scorer):
     assert "privacy_other_chat" in fb.rules
     hit = next(h for h in fb.hits if h.rule == "privacy_other_chat")
     assert hit.text == "王女士"
+
+
+@pytest.mark.parametrize("left_for, penalised", [(29.0, True), (6.0, False)])
+def test_a_buyer_left_waiting_when_the_chat_is_cut_off_costs_timing(library, reader, scorer, left_for, penalised):
+    from game.store.rerun import advance
+    clock = ManualClock()
+    conv = Conversation(library.personas["haggler-nurse-shoes"], reader, clock, np.random.default_rng(1),
+                        judge=Judge(scorer), defaults=library.buyer_defaults)
+    advance(conv, clock, 5.0)
+    conv.trainee_says("亲,您好!很高兴为您服务")
+    advance(conv, clock, 20.0)
+    asked = next(m.time for m in conv.transcript if m.who == "buyer" and m.time > 5.0)
+    advance(conv, clock, asked + left_for)  # the trainee quits (or the round ends) here
+    assert conv.outcome is None
+    rep = build_report(conv, scorer)
+    timing = rep.to_dict()["dimensions"]["timing"]
+    titles = [i.title for i in rep.improvements]
+    if penalised:
+        assert timing["score"] <= 70 and any("29" in n for n in timing["notes"])
+        assert "结束时买家的消息还没有回复" in titles
+    else:
+        assert timing["score"] == 100 and "结束时买家的消息还没有回复" not in titles
