@@ -38,7 +38,7 @@ from pathlib import Path
 from game.store.recorder import content_hash
 
 from . import protocol as P
-from . import views
+from . import room, views
 from .loops import close_loop
 from .protocol import ProtocolError
 from .records import Records
@@ -118,11 +118,7 @@ class ClassroomHost:
         self._inbox: queue.Queue[HostEvent] = queue.Queue()
         self._students: dict[str, Student] = {}     # name_key -> Student, in join order
         self._conns: set[_Conn] = set()
-        self._wrong: dict[str, collections.deque] = {}
-        self._wrong_all: collections.deque = collections.deque()  # every wrong code, whatever its address
-        self._locked_until = 0.0
-        self._lockouts = 0
-        self.wrong_codes = 0  # wrong codes tried since the room opened (the trainer sees them)
+        self._gate = room.Gate(self.code)
         self._banned: set[str] = set()  # name keys the trainer banned
         self._rounds: dict[int, Round] = {}
         self._round: Round | None = None            # the latest round (ended or not)
@@ -297,60 +293,31 @@ class ClassroomHost:
             await self._frame(conn, raw)
 
     def _admit(self, conn: _Conn, msg: dict) -> None:
-        """hello: check the code, the name and the room; then welcome and catch up. Under the lock."""
+        """hello: check the code, the name and the room (room.Gate, room.seat); then welcome and catch up.
+        Under the lock."""
         now = self._now()
-        tries = self._wrong.setdefault(conn.address, collections.deque())
-        while tries and tries[0] < now - P.WRONG_CODE_WINDOW:
-            tries.popleft()
-        if len(tries) >= P.WRONG_CODE_LIMIT:
-            raise ProtocolError("too_many_attempts")
-        seat = self._students.get(P.name_key(str(msg.get("name", "")))) if msg["role"] == "student" else None
-        keyed = seat is not None and bool(msg.get("key")) and secrets.compare_digest(str(msg["key"]), seat.key)
-        if now < self._locked_until and not keyed:  # guessing from many addresses: no new names for a while
-            raise ProtocolError("too_many_attempts")
-        if msg["code"] != self.code:
-            tries.append(now)
-            self.wrong_codes += 1
-            g = self._wrong_all
-            g.append(now)
-            while g and g[0] < now - P.WRONG_CODE_WINDOW:
-                g.popleft()
-            if len(g) >= P.WRONG_CODE_GLOBAL:
-                self._lockouts += 1
-                wait = min(P.LOCKOUT_MAX, P.LOCKOUT_FIRST * 2 ** (self._lockouts - 1))
-                self._locked_until = now + wait
-                g.clear()
-                self._post("attempts", count=self.wrong_codes, seconds=wait)
-            raise ProtocolError("wrong_code")
-        if msg["role"] == "host":
+        student = msg["role"] == "student"
+        try:
+            self._gate.check(conn.address, msg["code"], now,
+                             keyed=student and room.keyed(self._students, msg.get("name", ""), msg.get("key")))
+        except ProtocolError:
+            if self._gate.started is not None:
+                self._post("attempts", count=self._gate.wrong_codes, seconds=self._gate.started)
+            raise
+        if not student:
             if not secrets.compare_digest(str(msg.get("token", "")), self.token):
-                tries.append(now)
+                self._gate.failed(conn.address, now)
                 raise ProtocolError("bad_token")
             conn.role = "host"
             self._send(conn, "welcome", name=P.check_name(msg["name"]), key=secrets.token_urlsafe(16),
                        room=self.title[:80], rejoin=False, limits=self._limits(), role="host")
             return
         name = P.check_name(msg["name"])
-        key = P.name_key(name)
-        if key in self._banned:
-            raise ProtocolError("banned", name)
-        st = self._students.get(key)
-        rejoin = st is not None
-        if st is not None:
-            # A seat is its first welcome's key: live or dropped, nobody takes it by the name alone.
-            if not (msg.get("key") and secrets.compare_digest(str(msg["key"]), st.key)):
-                raise ProtocolError("duplicate_name" if st.connected else "seat_taken", name)
-            if st.connected:
-                old = st.conn
-                self._close_conn(old, "replaced")  # the student is back on a new connection
-                old.student = None
-        if st is None:
-            # The room's size is the students present, not every name ever seen.
-            if sum(1 for s in self._students.values() if s.connected) >= self.max_clients:
-                raise ProtocolError("room_full", f"最多 {self.max_clients} 人")
-            self._forget_old_seats()
-            st = Student(name, secrets.token_urlsafe(16), conn.address, time.time())
-            self._students[key] = st
+        st, rejoin = room.seat(self._students, self._banned, name, msg.get("key"), conn.address, self.max_clients)
+        if rejoin and st.connected:
+            old = st.conn
+            self._close_conn(old, "replaced")  # the student is back on a new connection
+            old.student = None
         st.conn = conn
         st.left = False
         st.address = conn.address
@@ -361,16 +328,10 @@ class ClassroomHost:
         self._post("joined", name=st.name, rejoin=rejoin, address=conn.address)
         self._catch_up(st)
 
-    def _forget_old_seats(self) -> None:
-        """Names kept for rejoins are bounded: beyond 4 x the room, the longest-gone seats with no
-        result of any round are forgotten first (a name that played keeps its seat)."""
-        bound = 4 * self.max_clients
-        if len(self._students) < bound:
-            return
-        gone = sorted((s for s in self._students.values() if not s.connected and not s.rounds),
-                      key=lambda s: s.joined_at)
-        for s in gone[:len(self._students) - bound + 1]:
-            self._students.pop(P.name_key(s.name), None)
+    @property
+    def wrong_codes(self) -> int:
+        """Wrong codes tried since the room opened (the trainer sees them)."""
+        return self._gate.wrong_codes
 
     def _limits(self) -> dict:
         return {"max_text": P.MAX_TEXT, "rate": P.RATE, "burst": P.BURST, "max_frame": P.MAX_FRAME}

@@ -4,12 +4,16 @@ under its lock; views.py reads them; records.py writes them to the store.
 """
 from __future__ import annotations
 
+import collections
 import random
+import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import protocol as P
+from .protocol import ProtocolError
 
 if TYPE_CHECKING:
     from .referee import ChatReplay
@@ -112,3 +116,84 @@ def make_pairs(names: list[str], seed: int | None) -> list[list[str]]:
     if seed is not None:
         random.Random(seed).shuffle(names)
     return [[names[i], names[i + 1]] for i in range(0, len(names) - 1, 2)]
+
+
+class Gate:
+    """The join code and its guessers: tries per address, and all wrong codes together within a
+    window lock the room to new names for a while (10 s, doubling up to 5 min). Time is passed in."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.wrong_codes = 0  # wrong codes tried since the room opened (the trainer sees them)
+        self._tries: dict[str, collections.deque] = {}
+        self._all: collections.deque = collections.deque()
+        self._locked_until = 0.0
+        self._lockouts = 0
+        self.started: float | None = None
+
+    def check(self, address: str, code: str, now: float, *, keyed: bool) -> None:
+        """Raise ProtocolError unless `code` may come in; a keyed seat passes a lockout. A wrong code
+        that starts a lockout leaves its seconds in `started` (the trainer is told)."""
+        self.started = None
+        tries = self._tries.setdefault(address, collections.deque())
+        while tries and tries[0] < now - P.WRONG_CODE_WINDOW:
+            tries.popleft()
+        if len(tries) >= P.WRONG_CODE_LIMIT:
+            raise ProtocolError("too_many_attempts")
+        if now < self._locked_until and not keyed:  # guessing from many addresses: no new names for a while
+            raise ProtocolError("too_many_attempts")
+        if code == self.code:
+            return
+        tries.append(now)
+        self.wrong_codes += 1
+        g = self._all
+        g.append(now)
+        while g and g[0] < now - P.WRONG_CODE_WINDOW:
+            g.popleft()
+        if len(g) >= P.WRONG_CODE_GLOBAL:
+            self._lockouts += 1
+            self.started = min(P.LOCKOUT_MAX, P.LOCKOUT_FIRST * 2 ** (self._lockouts - 1))
+            self._locked_until = now + self.started
+            g.clear()
+        raise ProtocolError("wrong_code")
+
+    def failed(self, address: str, now: float) -> None:
+        """A try that got in with the right code but the wrong host token counts too."""
+        self._tries.setdefault(address, collections.deque()).append(now)
+
+
+def keyed(students: dict[str, Student], name: str, key) -> bool:
+    """The hello carries the key of the seat its name holds."""
+    st = students.get(P.name_key(str(name)))
+    return st is not None and bool(key) and secrets.compare_digest(str(key), st.key)
+
+
+def seat(students: dict[str, Student], banned: set[str], name: str, key, address: str,
+         max_clients: int) -> tuple[Student, bool]:
+    """(seat, rejoin) for a student's hello, or ProtocolError. A seat is its first welcome's key: live
+    or dropped, nobody takes it by the name alone. The room's size is the students present."""
+    k = P.name_key(name)
+    if k in banned:
+        raise ProtocolError("banned", name)
+    st = students.get(k)
+    if st is not None:
+        if not keyed(students, name, key):
+            raise ProtocolError("duplicate_name" if st.connected else "seat_taken", name)
+        return st, True
+    if sum(1 for s in students.values() if s.connected) >= max_clients:
+        raise ProtocolError("room_full", f"最多 {max_clients} 人")
+    forget_old_seats(students, max_clients)
+    st = Student(name, secrets.token_urlsafe(16), address, time.time())
+    students[k] = st
+    return st, False
+
+
+def forget_old_seats(students: dict[str, Student], max_clients: int) -> None:
+    """Names kept for rejoins are bounded: beyond 4 x the room, the longest-gone seats with no
+    result of any round are forgotten first (a name that played keeps its seat)."""
+    bound = 4 * max_clients
+    if len(students) < bound:
+        return
+    gone = sorted((s for s in students.values() if not s.connected and not s.rounds), key=lambda s: s.joined_at)
+    for s in gone[:len(students) - bound + 1]:
+        students.pop(P.name_key(s.name), None)
