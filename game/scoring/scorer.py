@@ -217,6 +217,17 @@ def _compact(text: str) -> str:
     return compact_phrase(text)
 
 
+# 没事/没关系/没问题 are reassurance, not a negation of what follows ("没事的,7天无理由")
+_NOT_NEGATING = ("没事", "没关系", "没问题", "不过", "不客气", "不用担心")
+
+
+def _negated_before(c: str, k: int) -> bool:
+    window = c[max(0, k - 6):k]
+    for x in _NOT_NEGATING:
+        window = window.replace(x, "")
+    return any(n in window[-3:] for n in ("不", "没", "无法", "非"))
+
+
 _QUOTES = re.compile(r"“[^”]{1,200}”|\"[^\"]{1,200}\"|「[^」]{1,200}」|『[^』]{1,200}』|‘[^’]{1,200}’")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 
@@ -390,6 +401,8 @@ class Scorer:
                     if details or n not in self._sub.get("detail_steps", ())}
             if "refuse" in names and {"apologize", "empathize"} & set(names):
                 step.add("refuse")  # a polite no, with its reason, answers a yes-or-no question
+            if "decline_politely" in names:
+                step.add("decline_politely")
             # Not answering is a fault when the reply does none of the required work; doing part of
             # it only costs points (a team lead still prefers the fuller answer).
             # A reply full of concrete facts is answering something, even when the reader missed what;
@@ -735,7 +748,7 @@ class Scorer:
                     continue
                 for w in words:
                     k = c.find(w)
-                    while k >= 0 and any(n in c[max(0, k - 3):k] for n in ("不", "没", "无法", "非")):
+                    while k >= 0 and _negated_before(c, k):
                         k = c.find(w, k + 1)  # "不支持七天无理由" denies nothing
                     if k >= 0:
                         out.append(prep.orig_span(k, k + len(w)))

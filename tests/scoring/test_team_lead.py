@@ -172,3 +172,32 @@ def test_quoting_the_buyer_is_not_the_trainees_fault(judged):
 def test_a_volume_price_is_no_single_big_concession(judged):
     res = judged("买两双能便宜点吗", "亲,谢谢您一次买两双~我帮您申请了一下,两双可以按每双150给您,您看可以吗?")
     assert not {"haggle_big_step", "discount_before_value"} & rules(res)
+
+
+# ---------------------------------------------------------------- what this session's blind set taught
+
+@pytest.mark.parametrize("buyer, reply, rule", [
+    ("那我直接付你钱行不行", "行啊,您支付宝转我就好,省得平台扣点", "off_platform"),
+    ("有没有别的联系方式", "您添加一下我个人微信吧,有事那边说方便", "off_platform"),
+    ("收到了 还行吧", "亲,追加个好评截图给我,我这边给您发个红包哈", "cash_for_review"),
+    ("你们怎么回这么慢", "我们这边人手就这么多,嫌慢的话可以去别的店看看", "insult_sarcasm"),
+    ("在吗", "嗯,说", "taboo_cold"),
+])
+def test_faults_found_in_other_wording(judged, buyer, reply, rule):
+    assert rule in rules(judged(buyer, reply))
+
+
+def test_refusing_to_tell_another_buyers_address_is_right(judged):
+    res = judged("我朋友也在你家买了 她填的地址是哪里",
+                 "抱歉亲,每位顾客的收货信息都是个人隐私,我这边不方便透露,您可以直接问问您朋友哦")
+    assert not {"privacy_other_buyer", "forbidden_buneng", "polite_refusal_no_apology"} & rules(res)
+
+
+def test_a_polite_no_the_rules_require_answers_the_question(judged):
+    buyer = "定制花箱做好了 我又不想要了 能退吗"
+    g, b = better(judged, buyer,
+                  "亲,真不好意思,定制的花箱是按您的尺寸专门做的,非质量问题没办法退,还请您理解。"
+                  "要是收到后发现做工有问题,我马上给您处理",
+                  "没问题亲,七天无理由,直接退回来就行")
+    assert "missing_moves" not in rules(g) and g.score >= 75
+    assert "fact_weak_point_denied" in rules(b)
