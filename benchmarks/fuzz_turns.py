@@ -6,10 +6,11 @@ one in ten is also scored against a fuzzed buyer message. Replies mix chat words
 points; lengths run from 1 to 3,000 characters.
 
 A blow-up is a reply that costs more than 3x the median of replies of its length band, and still
-does when timed again (three more times, the fastest kept, with the encoder's cache emptied), so a
-pause of the machine is not counted. Prints figures; asserts nothing.
+does when timed again (twice more, the faster kept, with the encoder's cache emptied), so a pause
+of the machine is not counted. --read-only times reader and scorer alone (the part whose cost
+depends on the reply), without live turns. Prints figures; asserts nothing.
 
-    python benchmarks/fuzz_turns.py [N] [--seed S]      (N defaults to 100,000; ~15 min on 2 cores)
+    python benchmarks/fuzz_turns.py [N] [--seed S] [--read-only]   (N defaults to 100,000)
 """
 from __future__ import annotations
 
@@ -107,6 +108,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", nargs="?", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--read-only", action="store_true",
+                    help="time reader + scorer alone (the input-driven part), without live turns: faster")
     args = ap.parse_args()
     logging.disable(logging.CRITICAL)
     lib = load_library(ROOT / "scenarios")
@@ -120,15 +123,19 @@ def main() -> None:
     t_all = time.perf_counter()
     for k in range(args.n):
         text = fuzz(rng, pieces)
+        buyer = fuzz(rng, pieces) if k % 10 == 0 else None
         t0 = time.perf_counter()
         try:
-            player.turn(text)
-            if k % 10 == 0:
-                scorer.score(text, ReplyContext(buyer=fuzz(rng, pieces)))
+            if args.read_only:
+                scorer.score(text, ReplyContext(buyer=buyer))
+            else:
+                player.turn(text)
+                if buyer is not None:
+                    scorer.score(text, ReplyContext(buyer=buyer))
         except Exception:  # noqa: BLE001 - counting them is the point
             errors.append((text, traceback.format_exc(limit=3)))
             player.session = None
-        costs.append((time.perf_counter() - t0, band(len(text)), text))
+        costs.append((time.perf_counter() - t0, band(len(text)), (text, buyer)))
         if (k + 1) % 10_000 == 0:
             print(f"  {k + 1:,} replies, {len(errors)} exceptions, {time.perf_counter() - t_all:.0f} s", flush=True)
     print(f"{args.n:,} fuzzed replies in {time.perf_counter() - t_all:.0f} s; exceptions: {len(errors)}")
@@ -144,21 +151,24 @@ def main() -> None:
     slow = [(c, b, t) for c, b, t in costs if c > 3 * medians[b]]
     print(f"  first timing over 3x its band's median: {len(slow):,}; timing those again ...")
     blowups = []
-    for c, b, text in slow:
+    for c, b, (text, buyer) in slow:
         again = []
-        for _ in range(3):
+        for _ in range(2):
             shared_encoder()._cache.clear()
             player.session = None
             t0 = time.perf_counter()
             try:
-                player.turn(text)
+                if args.read_only:
+                    scorer.score(text, ReplyContext(buyer=buyer))
+                else:
+                    player.turn(text)
             except Exception:  # noqa: BLE001
                 pass
             again.append(time.perf_counter() - t0)
         if min(again) > 3 * medians[b]:
             blowups.append((min(again), b, text))
     print(f"blow-ups (still over 3x its band's median when timed again): {len(blowups)}")
-    for c, b, text in sorted(blowups, reverse=True)[:10]:
+    for c, b, text in sorted(blowups, key=lambda x: -x[0])[:10]:
         print(f"  {c * 1000:8.1f} ms (median {medians[b] * 1000:.1f})  {len(text)} chars  {text[:50]!r}")
 
 

@@ -24,6 +24,8 @@ EXPECTED = {
     "refuse", "rude", "blame_shift", "ask_order_number", "absolute_promise", "admit_weakness", "answer_payment",
     # added with the learned reader (issue: understanding)
     "answer_invoice", "order_note", "offer_sample", "usage_advice", "criticize_buyer",
+    # a polite no the shop's rules require (issue: judging, fifth blind set)
+    "decline_politely",
 }
 
 
