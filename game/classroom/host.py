@@ -50,6 +50,7 @@ from .summary import feedback_summary, line_text, report_summary
 log = logging.getLogger(__name__)
 
 SPARE_CONNECTIONS = 20      # connections beyond max_clients that may be saying hello at once
+SILENT_AFTER = 2.0          # seconds without a hello before a waiting socket may be evicted for a new one
 INBOX_MAX = 10_000          # events kept for a UI that does not drain them
 SEND_QUEUE_MAX = 2_000      # frames waiting for one slow client before it is dropped
 
@@ -202,8 +203,11 @@ class ClassroomHost:
             else:
                 full = False
                 if len(waiting) >= SPARE_CONNECTIONS:
-                    # sockets that say nothing must not keep real students out: the oldest silent one goes
-                    evict = min(waiting, key=lambda c: c.opened)
+                    # sockets that say nothing must not keep real students out: the oldest silent one goes.
+                    # A socket opened a moment ago is not silent: a class joining at once is many of those.
+                    silent = [c for c in waiting if conn.opened - c.opened >= SILENT_AFTER]
+                    if silent or len(waiting) >= self.max_clients + SPARE_CONNECTIONS:
+                        evict = min(silent or waiting, key=lambda c: c.opened)
                 self._conns.add(conn)
         if evict is not None:
             self._close_conn(evict, "hello_timeout")

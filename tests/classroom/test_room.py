@@ -263,3 +263,15 @@ def test_the_trainer_kicks_and_bans(make_host, make_client):
     assert b.refusal["reason"] == "kicked"
     joined(make_client(host, "走错的"))  # only banned names stay out
     assert not host.kick("没这个人")
+
+
+def test_a_whole_class_joining_at_once_gets_in(make_host, make_client):
+    """Sockets a moment old are not silent: a class connecting in the same second all get seats
+    (only sockets silent for a while give way to new ones)."""
+    from game.classroom.host import SPARE_CONNECTIONS
+    n = SPARE_CONNECTIONS + 15
+    host = make_host(max_clients=n)
+    clients = [make_client(host, f"学员{i:02d}") for i in range(n)]
+    for c in clients:
+        joined(c, timeout=20)
+    assert len(host.students()) == n
