@@ -25,7 +25,7 @@ from .events import Event
 
 DEFAULT_DELAY = 5.0
 DRAIN_LIMIT = 600.0  # seconds a finished script waits for the buyer to end the chat
-_STEP = re.compile(r"^\+\s*(\d+(?:\.\d+)?)\s*(s|秒|m|分)?(?:\s+(.*))?$")
+_STEP = re.compile(r"^\+\s*(\d+(?:\.\d+)?)\s*(s|秒|m|分)?(?:\s(.*))?$")  # the body is stripped
 
 
 class ScriptError(ValueError):

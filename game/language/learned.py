@@ -146,7 +146,7 @@ def training_set(intents) -> TrainingSet:
 
 # Not at a single space: "不 包 邮" typed apart is still one clause.
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_BREAKS = re.compile(r"[,.!?;:~\n…。，！？；、]+\s*|\s{2,}")
+_BREAKS = re.compile(r"[,.!?;:~\n…。，！？；、][,.!?;:~\n…。，！？；、\s]*|\s{2,}")
 
 
 def marker_re(markers: Sequence[str]) -> re.Pattern[str] | None:

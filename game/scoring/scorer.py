@@ -393,7 +393,7 @@ class Scorer:
                     extra.append(Hit(rule.id, rule.category, rule.severity, rule.title, h.start, h.end, h.matched,
                                      rule.why, model_answer or "", ((h.start, h.end),)))
             shop = {k: v for k, v in ctx.lists.items() if k in _FACT_LISTS}
-            details = concrete_details(text, self.situations.details, shop)
+            details = concrete_details(text, self.situations.details, shop, self.situations.units)
             required = [m for m in moves if m.move.required]
             missing = [m.move for m in required if not m.met]
             # asking for what the answer needs; a vague "有什么问题随时说" is no step, "您身高体重多少?" is

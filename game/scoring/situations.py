@@ -87,6 +87,7 @@ class Situations:
     items: dict[str, Situation] = field(default_factory=dict)
     path: str = ""
     details: tuple[str, ...] = ()  # compact words of a concrete answer
+    units: re.Pattern[str] | None = None  # numbers with a unit (detail_units, detail_counters)
     _model: object = None
     _encoder: object = None
     _built: bool = False
@@ -157,15 +158,28 @@ def check_moves(situation: Situation, reading, earlier=()) -> tuple[MoveCheck, .
     return tuple(out)
 
 
-_UNIT = re.compile(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千半]+)\s*(?:元|块|天|号|码|点|件|双|个|套|斤|cm|厘米|公分|米|小时|"
-                   r"分钟|%|折|个点|月|年|号码|尺)|(?:满|超过|第)\s*(?:\d+|[一二两三四五六七八九十百千]+)", re.I)
+_CN_NUM = "一二两三四五六七八九十百千"
 
 
-def concrete_details(text: str, words: tuple[str, ...], facts: dict | None = None) -> list[str]:
+def unit_pattern(units: tuple[str, ...], counters: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Numbers with a unit after them or a counter before them. A number is matched only from the
+    start of its run of digits (the look-behind), so a pasted run of digits costs linear time."""
+    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+    parts = []
+    if units:
+        parts.append(rf"(?:(?<![\d.])\d+(?:\.\d+)?|(?<![{_CN_NUM}半])[{_CN_NUM}半]+)\s*(?:{alt(units)})")
+    if counters:
+        parts.append(rf"(?:{alt(counters)})\s*(?:\d+|[{_CN_NUM}]+)")
+    return re.compile("|".join(parts), re.I) if parts else None
+
+
+def concrete_details(text: str, words: tuple[str, ...], facts: dict | None = None,
+                     units: re.Pattern[str] | None = None) -> list[str]:
     """The distinct concrete details of a reply: numbers with a unit, the shop's facts, detail words."""
+    from game.content.patterns import finditer
     from game.language.normalize import compact_phrase
     c = compact_phrase(text)
-    found = [m.group() for m in _UNIT.finditer(c.lower())]
+    found = [m.group() for m in finditer(units, c.lower())] if units is not None else []
     for w in words:
         if w and w in c:
             found.append(w)
@@ -211,11 +225,13 @@ def load_situations(path: Path, intent_names=None) -> tuple[Report, Situations]:
     if d is None:
         return report, out
     sh = Shape(report)
-    sh.keys(d, "the situations file", {"version": None, "details": list, "situations": dict},
-            required=("situations",))
+    sh.keys(d, "the situations file", {"version": None, "details": list, "detail_units": list,
+                                       "detail_counters": list, "situations": dict}, required=("situations",))
     sh.version(d)
     out.details = tuple(dict.fromkeys(_compact(w) for w in _texts(sh, d, "details", "the situations file")
                                       if _compact(w)))
+    out.units = unit_pattern(_texts(sh, d, "detail_units", "the situations file"),
+                             _texts(sh, d, "detail_counters", "the situations file"))
     items = d.get("situations")
     if not isinstance(items, PosDict):
         return report, out
