@@ -117,6 +117,13 @@ def main() -> None:
     player = Player(lib, args.seed)
     scorer = player.judge.scorer
     player.turn("您好")  # warm: models loaded before timing
+
+    def play(text: str, buyer: str | None) -> None:
+        if not args.read_only:
+            player.turn(text)
+        if args.read_only or buyer is not None:
+            scorer.score(text, ReplyContext(buyer=buyer))
+
     errors: list[tuple[str, str]] = []
     costs: list[tuple[float, int, str]] = []
     t_all = time.perf_counter()
@@ -125,12 +132,7 @@ def main() -> None:
         buyer = fuzz(rng, pieces) if k % 10 == 0 else None
         t0 = time.perf_counter()
         try:
-            if args.read_only:
-                scorer.score(text, ReplyContext(buyer=buyer))
-            else:
-                player.turn(text)
-                if buyer is not None:
-                    scorer.score(text, ReplyContext(buyer=buyer))
+            play(text, buyer)
         except Exception:  # noqa: BLE001 - counting them is the point
             errors.append((text, traceback.format_exc(limit=3)))
             player.session = None
@@ -158,10 +160,7 @@ def main() -> None:
             player.session = None
             t0 = time.perf_counter()
             try:
-                if args.read_only:
-                    scorer.score(text, ReplyContext(buyer=buyer))
-                else:
-                    player.turn(text)
+                play(text, buyer)
             except Exception:  # noqa: BLE001
                 pass
             again.append(time.perf_counter() - t0)
