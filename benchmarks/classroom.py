@@ -66,6 +66,7 @@ def timed_do(fn, *args):  # the scoring lag: arrival on the loop -> the host's s
     run.__name__ = fn.__name__
     return plain(run, *args)
 host._referee.do = timed_do
+host._referee.warm(120)  # the scoring process has loaded its content
 print("READY", host.port, host.code, flush=True)
 sys.stdin.read()
 host.flush(60)

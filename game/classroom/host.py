@@ -111,6 +111,9 @@ class ClassroomHost:
         self.token = secrets.token_urlsafe(24)
         self.clock = clock or SystemClock()
         self.reader = Reader(lib.intents, lib.lexicon)
+        # With the library's own judge, chats are scored in a separate process (referee.py); a judge
+        # given here (tests, a custom rubric) is used in this process.
+        own_judge = judge is None
         if judge is None:
             from game.scoring.cli import make_judge
             judge = make_judge(lib)
@@ -126,7 +129,8 @@ class ClassroomHost:
         self._pairs: list[list[str]] = []           # [buyer, agent] of the next role-play round
         self._records = Records(store, lib, lambda text: self._post("store_error", text=f"无法保存课堂记录: {text}"))
         # The host scores every chat itself, in arrival order, off the event loop.
-        self._referee = Referee(lib, self.reader, judge, self._records, self._post, self._lock)
+        self._referee = Referee(lib, self.reader, judge, self._records, self._post, self._lock,
+                                process=own_judge and judge is not None)
         self._loop = asyncio.new_event_loop()
         self._stop: asyncio.Future | None = None
         self._ready = threading.Event()
@@ -433,8 +437,9 @@ class ClassroomHost:
         persona = self.lib.personas[msg["persona"]]
         rec = ChatRecord(chat, persona.id, persona.title, msg["time"], seed=msg["seed"])
         entry.chats[chat] = rec
-        futs.append(self._records.begin(rec, st.name, persona, self._rounds[entry.round], role="agent"))
-        self._referee.open(rec, persona)
+        rnd = self._rounds[entry.round]
+        futs.append(self._records.begin(rec, st.name, persona, rnd, role="agent"))
+        self._referee.open(rec, persona, rnd.digests[persona.id])
 
     def _on_chat_msg(self, st: Student, entry: Entry, msg: dict, futs: list) -> None:
         rec = entry.chats.get(msg["chat"])
@@ -633,6 +638,7 @@ class ClassroomHost:
             tag = f"{datetime.now():%Y%m%d}-{self.code}-R{rid}"
             rnd = Round(rid, "roleplay" if roleplay else "normal", mode, personas, seed, gap, title[:120], pass_mark,
                         tag, time.time(), lesson, step if lesson else None)
+            rnd.digests = {p: content_hash(self.lib.personas[p], self.lib.root) for p in dict.fromkeys(personas)}
             self._rounds[rid] = rnd
             self._round = rnd
             if roleplay:
@@ -650,12 +656,13 @@ class ClassroomHost:
                 "pairs": [{"buyer": p.buyer, "agent": p.agent, "persona": p.persona, "chat": p.chat} for p in rnd.pairs],
                 "participants": [st.name for st in self._students.values() if rnd.id in st.rounds]}
 
-    def _digests(self, personas: list[str]) -> list[dict]:
-        return [{"persona": p, "digest": content_hash(self.lib.personas[p], self.lib.root)} for p in personas]
+    @staticmethod
+    def _digests(rnd: Round, personas: list[str]) -> list[dict]:
+        return [{"persona": p, "digest": rnd.digests[p]} for p in personas]
 
     def _normal_start(self, rnd: Round, personas: list[str]) -> dict:
         return dict(round=rnd.id, kind="normal", mode=rnd.mode, title=rnd.title, personas=personas,
-                    digests=self._digests(personas), seed=rnd.seed, gap=rnd.gap, pass_mark=rnd.pass_mark,
+                    digests=self._digests(rnd, personas), seed=rnd.seed, gap=rnd.gap, pass_mark=rnd.pass_mark,
                     role="agent", partner=None, chat=None, card=None, product=None)
 
     def _enter(self, st: Student, rnd: Round) -> Entry:
@@ -673,7 +680,7 @@ class ClassroomHost:
             role = "buyer" if pair.buyer == st.name else "agent"
             partner = pair.agent if role == "buyer" else pair.buyer
             start = dict(round=rnd.id, kind="roleplay", mode=rnd.mode, title=rnd.title, personas=[pair.persona],
-                         digests=self._digests([pair.persona]), seed=rnd.seed, gap=0.0, pass_mark=rnd.pass_mark,
+                         digests=self._digests(rnd, [pair.persona]), seed=rnd.seed, gap=0.0, pass_mark=rnd.pass_mark,
                          role=role, partner=partner, chat=pair.chat,
                          card=persona_card(persona) if role == "buyer" else None,
                          product=product_card(persona))

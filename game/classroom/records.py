@@ -73,7 +73,7 @@ class Records:
     # ------------------------------------------------------------ what is written
     def begin(self, rec: ChatRecord, profile: str, persona, rnd: Round, role: str):
         info = dict(persona_info(persona), classroom=rnd.tag, round=rnd.id, role=role)
-        chash = content_hash(persona, self.lib.root)
+        chash = rnd.digests.get(persona.id) or content_hash(persona, self.lib.root)
 
         def op():
             rec.session_id = self.store.begin_session(

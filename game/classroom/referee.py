@@ -5,13 +5,19 @@ chat's seed and the trainee's lines at their times (buyer lines are reproducible
 digests were compared at round start), and scores every reply and the chat itself with its own
 judge. What the student's machine computed is never what the board, podium, export or records show.
 
-Headless and single-threaded per chat: the host runs every ChatReplay on one worker thread, in the
-order the messages arrived, so acknowledgements never wait for scoring.
+Headless and single-threaded per chat: one worker thread takes the chats' messages in the order they
+arrived, so acknowledgements never wait for scoring. Reading and scoring a reply is pure Python, so by
+default the replays themselves run in a separate scoring process (ScoringProcess): on the host's
+own interpreter they would hold its lock for a few hundred milliseconds a second at 100 students,
+and every acknowledgement would wait behind them.
 """
 from __future__ import annotations
 
 import concurrent.futures
 import logging
+import multiprocessing
+import os
+import threading
 
 import numpy as np
 
@@ -79,14 +85,111 @@ class ChatReplay:
         return outcome, cut(reason, 64), summary
 
 
+# ---------------------------------------------------------------- the scoring process
+_W: dict = {}  # in the scoring process: library, reader, judge, and the replays by key
+
+
+def _w_orphaned() -> None:
+    """Exit with the host: a host killed outright (kill -9, a power button) closes no queue."""
+    from multiprocessing.connection import wait
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        wait([parent.sentinel])
+        os._exit(0)
+
+
+def _w_start(root: str) -> None:
+    from game.content.loader import load_library
+    from game.language.reader import Reader
+    from game.scoring.cli import make_judge
+    threading.Thread(target=_w_orphaned, name="referee-orphan-watch", daemon=True).start()
+    logging.basicConfig(level=logging.WARNING)
+    lib = load_library(root)
+    _W.update(lib=lib, reader=Reader(lib.intents, lib.lexicon), judge=make_judge(lib), replays={}, digests={})
+    if _W["judge"] is not None:  # models loaded now, not on the first student's line
+        _W["judge"].scorer.score("您好")
+
+
+def _w_open(key: str, persona_id: str, digest: str, seed: int, opened: float, chat_id: str) -> bool:
+    """Start the replay; False when this process's content is not the host's (the host replays it)."""
+    from game.store.recorder import content_hash
+    lib = _W["lib"]
+    persona = lib.personas.get(persona_id)
+    if persona is None:
+        return False
+    if persona_id not in _W["digests"]:  # this process's content is fixed at its start: hashed once
+        _W["digests"][persona_id] = content_hash(persona, lib.root)
+    if _W["digests"][persona_id] != digest:
+        return False
+    _W["replays"][key] = ChatReplay(persona, seed, opened, _W["reader"], _W["judge"], defaults=lib.buyer_defaults,
+                                    chat_id=chat_id)
+    return True
+
+
+def _w_message(key: str, *args) -> tuple[dict | None, str | None]:
+    r = _W["replays"][key]
+    return r.message(*args), r.mismatch
+
+
+def _w_end(key: str, time: float, claimed: str):
+    r = _W["replays"].pop(key)
+    return (*r.end(time, claimed), r.mismatch)
+
+
+class _Remote:
+    """A ChatReplay that lives in the scoring process."""
+
+    def __init__(self, pool, key: str):
+        self._pool, self.key = pool, key
+        self.mismatch: str | None = None
+
+    def message(self, *args) -> dict | None:
+        fb, self.mismatch = self._pool.submit(_w_message, self.key, *args).result()
+        return fb
+
+    def end(self, time: float, claimed: str):
+        outcome, reason, report, self.mismatch = self._pool.submit(_w_end, self.key, time, claimed).result()
+        return outcome, reason, report
+
+
+class ScoringProcess:
+    """One child process (spawned: the host has threads) with its own library, reader and judge."""
+
+    def __init__(self, root):
+        self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                            initializer=_w_start, initargs=(str(root),))
+        self._ready = self._pool.submit(int)  # the process starts now and loads its content, not on the first line
+        self._n = 0
+        self.broken = False
+
+    def open(self, persona, digest: str, seed: int, opened: float, chat_id: str) -> _Remote | None:
+        self._n += 1
+        key = f"{self._n}:{chat_id}"
+        try:
+            ok = self._pool.submit(_w_open, key, persona.id, digest, seed, opened, chat_id).result()
+        except concurrent.futures.process.BrokenProcessPool:
+            log.exception("classroom: the scoring process died; the host scores new chats itself")
+            self.broken = True
+            return None
+        return _Remote(self._pool, key) if ok else None
+
+    def wait_ready(self, timeout: float) -> None:
+        self._ready.result(timeout)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 class Referee:
     """The host's scoring bridge: one worker thread replays each student's chat as its messages arrive
-    (ChatReplay), puts the host's figures on the room's records and the board, and has them stored."""
+    (ChatReplay, in the scoring process when `process` is set), puts the host's figures on the room's
+    records and the board, and has them stored."""
 
-    def __init__(self, lib, reader, judge, records, post, lock):
+    def __init__(self, lib, reader, judge, records, post, lock, process: bool = False):
         self.lib, self.reader, self.judge = lib, reader, judge
         self._records, self._post, self._lock = records, post, lock
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="classroom-referee")
+        self._process = ScoringProcess(lib.root) if process and getattr(lib, "root", None) else None
         self._closed = False
 
     def do(self, fn, *args) -> None:
@@ -98,8 +201,8 @@ class Referee:
         if not self._closed:
             self._pool.submit(run)
 
-    def open(self, rec, persona) -> None:
-        self.do(self._open, rec, persona)
+    def open(self, rec, persona, digest: str) -> None:
+        self.do(self._open, rec, persona, digest)
 
     def message(self, rec, m: dict, name: str, rid: int) -> None:
         self.do(self._message, rec, m, name, rid)
@@ -111,18 +214,29 @@ class Referee:
         """callback(future) once everything queued so far is scored."""
         self._pool.submit(lambda: None).add_done_callback(callback)
 
+    def warm(self, timeout: float) -> None:
+        """Wait until the scoring process has loaded its content (it starts with the host)."""
+        if self._process is not None:
+            self._process.wait_ready(timeout)
+
     def flush(self, timeout: float) -> None:
         self._pool.submit(lambda: None).result(timeout)
 
     def close(self) -> None:
         self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._process is not None:
+            self._process.close()
 
     # ------------------------------------------------------------ on the worker thread
-    def _open(self, rec, persona) -> None:
+    def _open(self, rec, persona, digest: str) -> None:
         if rec.seed is None:
             rec.mismatch = "学员端没有发送对话种子,无法重现"
             return
+        if self._process is not None and not self._process.broken:
+            rec.replay = self._process.open(persona, digest, rec.seed, rec.opened, rec.chat)
+            if rec.replay is not None:
+                return
         rec.replay = ChatReplay(persona, rec.seed, rec.opened, self.reader, self.judge,
                                 defaults=self.lib.buyer_defaults, chat_id=rec.chat)
 
@@ -142,8 +256,11 @@ class Referee:
     def _end(self, rec, claimed: str, reason: str, end: float, name: str, rid: int) -> None:
         outcome, report = "unfinished", None
         if rec.replay is not None:
-            outcome, reason, report = rec.replay.end(end, claimed)
-            rec.mismatch = rec.replay.mismatch
+            try:
+                outcome, reason, report = rec.replay.end(end, claimed)
+                rec.mismatch = rec.replay.mismatch
+            except Exception:  # the chat is closed unscored, never with the student's figures
+                log.exception("classroom: the referee could not score %s's chat %s", name, rec.chat)
             rec.replay = None
         if rec.mismatch:
             log.warning("classroom: %s's chat %s differs from the host's replay: %s", name, rec.chat, rec.mismatch)

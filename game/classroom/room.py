@@ -108,6 +108,7 @@ class Round:
     finished: threading.Event = field(default_factory=threading.Event)
     pairs: list[Pairing] = field(default_factory=list)
     chats: "dict[str, HumanBuyerChat]" = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # persona -> content digest, hashed once a round
 
 
 def make_pairs(names: list[str], seed: int | None) -> list[list[str]]:

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from game.classroom import protocol as P
@@ -14,18 +15,29 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 PERSONA = "haggler-nurse-shoes"
 
 
-def test_every_acknowledged_result_survives_a_killed_host(tmp_path):
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie not yet reaped by init is gone all the same
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def test_every_acknowledged_result_survives_a_killed_host_and_its_scoring_process_goes_with_it(tmp_path):
     from websockets.sync.client import connect
     data = tmp_path / "data"
     script = textwrap.dedent(f"""
-        import time
+        import multiprocessing, time
         from game.content.loader import load_library
         from game.classroom.host import ClassroomHost
         from game.store.db import Store
         lib = load_library({str(ROOT / 'scenarios')!r})
         host = ClassroomHost(lib, host="127.0.0.1", port=0, store=Store.open({str(data)!r}))
         host.start_round([{PERSONA!r}], seed=1)
-        print("READY", host.port, host.code, flush=True)
+        print("READY", host.port, host.code, *[c.pid for c in multiprocessing.active_children()], flush=True)
         time.sleep(120)
     """)
     p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -34,7 +46,8 @@ def test_every_acknowledged_result_survives_a_killed_host(tmp_path):
     try:
         line = p.stdout.readline().split()
         assert line and line[0] == "READY", p.stderr.read()
-        port, code = int(line[1]), line[2]
+        port, code, children = int(line[1]), line[2], [int(x) for x in line[3:]]
+        assert children  # the host scores in a process of its own
         with connect(f"ws://127.0.0.1:{port}/", proxy=None, open_timeout=10, max_size=P.MAX_HOST_FRAME) as ws:
             ws.send(P.encode("hello", name="小杀", code=code, role="student"))
             rnd = None
@@ -65,6 +78,10 @@ def test_every_acknowledged_result_survives_a_killed_host(tmp_path):
         p.wait(10)
         p.stdout.close()
         p.stderr.close()
+    deadline = time.monotonic() + 30
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(c) for c in children), "the scoring process outlived its host"
     with Store.open(str(data)) as store:
         (sess,) = [s for s in store.sessions() if s.source == "classroom"]
         stored = {m.seq for m in store.messages(sess.id)}

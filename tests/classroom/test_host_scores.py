@@ -123,3 +123,24 @@ def test_a_student_saying_too_much_in_role_play_is_held_to_a_budget(make_host, m
     clock.advance(2.0)
     agent.say("亲,您好")
     wait_until(lambda: (ag.update(tick=False), len(agent.lines) == P.SAY_BURST + 1)[-1], what="a line after a pause")
+
+
+def test_with_its_own_judge_the_host_scores_in_a_separate_process_and_gets_the_same_scores(make_host,
+                                                                                          make_student):
+    import multiprocessing
+    before = set(multiprocessing.active_children())
+    host = make_host(judge=None)  # as the trainer's window and terminal start it
+    assert set(multiprocessing.active_children()) - before  # the scoring process
+    s = make_student(host, "小蓝")
+    joined(s.client)
+    host.start_round([PERSONA], seed=5)
+    rnd = wait_round(s)
+    play(rnd, "+4s 亲,您好!很高兴为您服务\n+6s 这款是头层牛皮,做工很好,真的值这个价\n+8s 你爱买不买")
+    acked(s.client, host, timeout=120)  # the scoring process loads its content first
+    conv = rnd.session.chats[0]
+    (chat,) = host.transcript("小蓝")
+    mine = [m.feedback.score for m in conv.transcript if m.who == "agent"]
+    hosts = [m["score"] for m in chat["messages"] if m["who"] == "agent"]
+    assert hosts == mine and min(hosts) < 60
+    host.close()
+    assert not set(multiprocessing.active_children()) - before

@@ -147,7 +147,7 @@ def test_a_student_stopped_by_the_round_end_reports_unfinished(make_host, make_s
 
 def test_a_content_mismatch_is_reported_to_the_host(make_host, make_student, monkeypatch):
     host = make_host()
-    monkeypatch.setattr(host, "_digests", lambda ps: [{"persona": p, "digest": "0000000000000000"} for p in ps])
+    monkeypatch.setattr(host, "_digests", lambda rnd, ps: [{"persona": p, "digest": "0000000000000000"} for p in ps])
     s = make_student(host, "小王")
     joined(s.client)
     host.start_round([PERSONA])

@@ -26,12 +26,10 @@ class HostScreen(Screen):
         app = self.app
         if getattr(app, "classroom_host", None) is None:
             from game.classroom.host import ClassroomHost
-            from game.scoring.cli import make_judge
             for port in (8765, 0):  # the usual port, else any free one
                 try:
                     app.classroom_host = ClassroomHost(app.library, store=app.store, port=port,
-                                                       host=getattr(app, "classroom_bind", "0.0.0.0"),
-                                                       judge=make_judge(app.library))
+                                                       host=getattr(app, "classroom_bind", "0.0.0.0"))
                     break
                 except OSError:
                     continue
