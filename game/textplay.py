@@ -45,25 +45,89 @@ class _Screen:
         self.out.flush()
 
 
-def _choose(lib) -> str | None:
+_MARKS = {"passed": "✓", "open": "▶", "locked": "·"}
+
+
+def _ask(prompt: str) -> str | None:
+    try:
+        return clean_input(input(prompt)).strip()
+    except EOFError:
+        return None
+
+
+def _settings(data_dir, content: Path):
+    """The window's settings: the trainee's name is shared with it."""
+    from .store.paths import data_dir as store_dir
+    from .ui.settings import Settings  # plain JSON, no pygame
+    return Settings.load(store_dir(data_dir) / "settings.json", content)
+
+
+def _trainee(settings) -> str | None:
+    """Who is training, as the window's start screen asks; Enter keeps the last name."""
+    from .store import default_profile
+    last = settings.profile if settings is not None and settings.profile != "学员" else default_profile()
+    raw = _ask(f"学员名字 (回车 = {last}, q 退出): ")
+    if raw is None or raw.lower() in ("q", "quit", "exit"):
+        return None
+    name = raw[:20] or last
+    if settings is not None and name != settings.profile:
+        settings.profile = name
+        settings.save()
+    return name
+
+
+def _best(profile: str, data_dir) -> dict[str, float]:
+    from .store.commands import open_store
+    from .store.live import best_totals
+    store = open_store(data_dir, quiet=True)
+    if store is None:
+        return {}
+    try:
+        return best_totals(store, profile)
+    finally:
+        store.close()
+
+
+def _choose(lib, best: dict[str, float] | None = None) -> str | None:
+    """The persona to play: Enter goes on along the lesson path (as the window's 继续课程), a number
+    picks any buyer. A shift step (several buyers at once in the window) is played buyer by buyer."""
+    from .content.lessons import lesson_status, next_step
+    best = best or {}
     personas = sorted(lib.personas.values(), key=lambda p: (p.difficulty, p.id))
     if not personas:
         print("没有可用的买家场景。请检查 scenarios/ 文件夹 (python main.py validate)。")
         return None
+    nxt_pid = None
+    lessons = sorted(lib.lessons.values(), key=lambda l: (l.order, l.id))
+    if lessons:
+        print("课程路线 (✓ 已通过  ▶ 下一关  · 未解锁):")
+        for lesson in lessons:
+            marks = " ".join(f"{_MARKS[st]}{i}" for i, st in enumerate(lesson_status(lesson, best), 1))
+            print(f"  {lesson.title}  {marks}")
+        nxt = next_step(lessons, best)
+        if nxt is not None:
+            lesson, i = nxt
+            step = lesson.steps[i]
+            nxt_pid = next((p for p in step.personas if best.get(p, -1) < step.pass_mark), step.personas[0])
+            more = f" (共 {len(step.personas)} 位买家,逐位接待)" if step.is_shift else ""
+            print(f"回车 = 继续课程: {lesson.title} 第{i + 1}关 · {lib.personas[nxt_pid].title}"
+                  f"  (及格 {step.pass_mark} 分){more}")
+        else:
+            print("课程已全部通过!可以任选买家继续练习。")
     print("请选择买家场景:")
     for i, p in enumerate(personas, 1):
         arch = lib.buyer_defaults.archetypes.get(p.archetype, p.archetype)
-        print(f"  {i}. {p.title}  [{arch}, 难度 {'★' * p.difficulty}]")
+        score = f"  最佳 {best[p.id]:.0f}" if p.id in best else ""
+        print(f"  {i}. {p.title}  [{arch}, 难度 {'★' * p.difficulty}]{score}")
     for r in lib.broken:
         if "personas" in r.path:
             print(f"  (无法加载: {r.path}, 运行 python main.py validate 查看原因)")
     while True:
-        try:
-            raw = clean_input(input("输入编号 (q 退出): ")).strip()
-        except EOFError:
+        raw = _ask("输入编号 (回车 继续课程, q 退出): " if nxt_pid else "输入编号 (q 退出): ")
+        if raw is None or raw.lower() in ("q", "quit", "exit"):
             return None
-        if raw.lower() in ("q", "quit", "exit"):
-            return None
+        if raw == "" and nxt_pid:
+            return nxt_pid
         if raw.isdigit() and 1 <= int(raw) <= len(personas):
             return personas[int(raw) - 1].id
         print("请输入列表中的编号。")
@@ -109,10 +173,16 @@ def play(content: Path, persona_name: str | None, seed: int | None, choices: boo
     from .language.reader import Reader
 
     lib = load_library(content)
-    if persona_name is None:
-        persona_name = _choose(lib)
+    if persona_name is None:  # started without arguments: who is training, then the lesson path
+        if profile is None:
+            profile = _trainee(_settings(data_dir, Path(content)))
+            if profile is None:
+                return 0
+        persona_name = _choose(lib, _best(profile, data_dir) if record else {})
         if persona_name is None:
             return 0
+    elif profile is None and (last := _settings(data_dir, Path(content)).profile) != "学员":
+        profile = last  # the name the window and the last terminal game used
     try:
         persona = lib.persona(persona_name)
     except LookupError as exc:

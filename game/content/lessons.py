@@ -32,6 +32,34 @@ class Lesson:
     path: str = ""
 
 
+def step_passed(step: LessonStep, best: dict[str, float]) -> bool:
+    """Every buyer of the step played to its pass mark (`best`: best report total per persona)."""
+    return all(best.get(p, -1) >= step.pass_mark for p in step.personas)
+
+
+def lesson_status(lesson: Lesson, best: dict[str, float]) -> list[str]:
+    """'passed', 'open' or 'locked' per step: a step opens when the one before is passed."""
+    out, open_next = [], True
+    for step in lesson.steps:
+        if step_passed(step, best):
+            out.append("passed")
+        elif open_next:
+            out.append("open")
+            open_next = False
+        else:
+            out.append("locked")
+    return out
+
+
+def next_step(lessons, best: dict[str, float]) -> tuple[Lesson, int] | None:
+    """(lesson, step index) to play next along the lesson path, or None when everything is passed."""
+    for lesson in sorted(lessons, key=lambda l: (l.order, l.id)):
+        for i, st in enumerate(lesson_status(lesson, best)):
+            if st == "open":
+                return lesson, i
+    return None
+
+
 _STEP_KEYS = {"persona": str, "shift": list, "pass": int, "title": str, "gap": float}
 
 

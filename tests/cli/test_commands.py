@@ -197,3 +197,28 @@ def test_new_persona_writes_a_file_that_validates_and_passes(tmp_path, capsys):
     assert main(["--content", str(root), "new-persona", "--archetype", "haggler", "--shop", "huayun",
                  "--id", "haggler-huayun-1"]) == 2
 
+
+
+def test_text_play_without_arguments_asks_the_name_and_goes_on_along_the_lesson_path(library):
+    first = min(library.lessons.values(), key=lambda l: (l.order, l.id))
+    persona = library.personas[first.steps[0].personas[0]]
+    p = _Player()
+    p.send("小周")  # at the name prompt
+    p.wait_for(f"回车 = 继续课程: {first.title} 第1关 · {persona.title}")
+    p.send("")  # Enter: the next step of the path, as 继续课程 in the window
+    p.wait_for(f"== {persona.title} ==")
+    p.send("q")
+    p.wait_for("已退出")
+    out = p.finish()
+    assert p.proc.returncode == 0 and "▶1" in out
+
+
+def test_the_lesson_path_in_the_terminal_marks_passed_steps_and_opens_the_next(library, monkeypatch, capsys):
+    from game.textplay import _choose
+    first = min(library.lessons.values(), key=lambda l: (l.order, l.id))
+    s1, s2 = first.steps[0], first.steps[1]
+    best = {p: 100.0 for p in s1.personas}
+    monkeypatch.setattr("builtins.input", lambda prompt="": "")
+    assert _choose(library, best) == s2.personas[0]
+    out = capsys.readouterr().out
+    assert f"{first.title}  ✓1 ▶2" in out and "最佳 100" in out

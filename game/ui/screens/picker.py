@@ -5,6 +5,8 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UISelectionList, UITextBox
 
+from game.content.lessons import lesson_status, next_step
+
 from ..app import Screen
 
 STARS = {1: "★", 2: "★★", 3: "★★★"}
@@ -18,32 +20,9 @@ def best_totals(app) -> dict[str, float]:
     return best(app.store, app.settings.profile)
 
 
-def step_passed(step, best: dict[str, float]) -> bool:
-    return all(best.get(p, -1) >= step.pass_mark for p in step.personas)
-
-
-def lesson_status(lesson, best: dict[str, float]) -> list[str]:
-    """'passed', 'open' or 'locked' per step: a step opens when the one before is passed."""
-    out, open_next = [], True
-    for step in lesson.steps:
-        if step_passed(step, best):
-            out.append("passed")
-        elif open_next:
-            out.append("open")
-            open_next = False
-        else:
-            out.append("locked")
-    return out
-
-
 def next_lesson_step(app):
     """(lesson, step index) the trainee should play next, or None when nothing is left."""
-    best = best_totals(app)
-    for lesson in sorted(app.library.lessons.values(), key=lambda l: (l.order, l.id)):
-        for i, st in enumerate(lesson_status(lesson, best)):
-            if st == "open":
-                return lesson, i
-    return None
+    return next_step(app.library.lessons.values(), best_totals(app))
 
 
 class PickerScreen(Screen):
