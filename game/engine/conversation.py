@@ -239,6 +239,16 @@ class Conversation:
             return self._patience_deadline()
         return None
 
+    def patience(self, now: float) -> tuple[float, float, bool] | None:
+        """(seconds to the next nudge or to leaving, seconds of this wait in all, whether the buyer
+        leaves then) while a buyer waits for the trainee; None otherwise."""
+        if self.finished or self._pending or self._waiting_since is None:
+            return None
+        st = self.persona.states[self.state]
+        allowed = st.nudges if st.nudges is not None else self.persona.buyer.nudges
+        left = self._patience_deadline() - now
+        return max(0.0, left), self.reply_limit, self._nudges >= allowed
+
     @property
     def reply_limit(self) -> float:
         """Seconds the buyer gives the trainee now: this state's own patience, else first or later reply."""

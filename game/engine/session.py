@@ -25,6 +25,24 @@ class ChatView:
     typing_started: float | None = None  # first keystroke of the current draft
 
 
+@dataclass(frozen=True)
+class QueueRow:
+    """One buyer in the workbench's queue, as the trainee sees it (千牛's 接待中 list)."""
+    chat_id: str
+    name: str
+    preview: str                  # the last line of the chat, or 正在输入…
+    preview_kind: str             # "buyer", "nudge", "agent", "typing" or "" (nothing said yet)
+    waited: float | None          # seconds the buyer has waited for an answer
+    level: str                    # "ok" within the golden time, "warn" up to the limit, "late" beyond
+    due: float | None             # seconds to the next nudge, or to leaving when `leaves`
+    span: float                   # the whole of that wait (for the countdown ring)
+    leaves: bool
+    outcome: str | None
+    unread: int
+    active: bool
+    next_up: bool                 # the longest waiter but the one in front of the trainee: Tab goes there
+
+
 @dataclass
 class PlaySession:
     desk: Desk
@@ -104,6 +122,45 @@ class PlaySession:
         if chat_id in self.views:
             self.active = chat_id
             self.views[chat_id].unread = 0
+
+    def queue(self, golden: float = 6.0) -> list[QueueRow]:
+        """The buyers in arrival order with what the queue shows about each."""
+        now = self.desk.clock.now()
+        waiting = {}
+        for cid in self.order:
+            conv = self.desk.chats[cid]
+            if not conv.finished and conv.waiting_since is not None:
+                waiting[cid] = now - conv.waiting_since
+        others = {c: w for c, w in waiting.items() if c != self.active}
+        longest = max(others, key=others.get) if others else None
+        rows = []
+        for cid in self.order:
+            conv, view = self.desk.chats[cid], self.views[cid]
+            last = conv.transcript[-1] if conv.transcript else None
+            if conv.buyer_typing and not conv.finished:
+                preview, kind = "正在输入…", "typing"
+            elif last is None:
+                preview, kind = "", ""
+            else:
+                kind = "agent" if last.who == "agent" else ("nudge" if last.kind == "nudge" else "buyer")
+                preview = " ".join(last.text.split())
+            waited = waiting.get(cid)
+            pat = conv.patience(now)
+            level = "ok"
+            if waited is not None and waited > golden:
+                level = "late" if waited > conv.reply_limit else "warn"
+            rows.append(QueueRow(cid, view.persona.buyer.name, preview, kind, waited, level,
+                                 pat[0] if pat else None, pat[1] if pat else 0.0, bool(pat and pat[2]),
+                                 conv.outcome, view.unread, cid == self.active, cid == longest))
+        return rows
+
+    def next_waiter(self) -> None:
+        """Tab: to the buyer who has waited longest (the one marked 下一位), else the next in line."""
+        nxt = next((r.chat_id for r in self.queue() if r.next_up), None)
+        if nxt is not None:
+            self.switch(nxt)
+        else:
+            self.next_chat(1)
 
     def switch_index(self, i: int) -> None:
         if 0 <= i < len(self.order):

@@ -13,7 +13,8 @@ def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:
         return [("⚠ 这句回复未能评分(错误已记录在日志里),不计入成绩", "bad")]
     out: list[tuple[str, str]] = []
     seen: set = set()
-    faults = sorted(d.get("violations", []), key=lambda v: _SEVERITY.get(v.get("severity"), 3))
+    # a scorer's feedback has "violations"; the classroom's summary of it has "faults"
+    faults = sorted(d.get("violations") or d.get("faults") or [], key=lambda v: _SEVERITY.get(v.get("severity"), 3))
     for v in faults:
         if v.get("rule") in seen:
             continue

@@ -61,3 +61,8 @@ class Theme:
 
     def c(self, name: str) -> pygame.Color:
         return self.colour[name]
+
+    def hex(self, name: str) -> str:
+        """A theme colour for pygame_gui's HTML text boxes."""
+        c = self.colour[name]
+        return f"#{c.r:02X}{c.g:02X}{c.b:02X}"

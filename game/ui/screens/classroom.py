@@ -10,7 +10,9 @@ from pygame_gui.elements import UIButton, UISelectionList, UITextBox, UITextEntr
 
 from ..app import Screen
 from ..widgets import text as tx
-from ..widgets.chatview import ChatView
+from game.scoring.notes import feedback_notes
+
+from ..widgets.chatview import NOTE_TEXT
 from ..widgets.replybox import ReplyBox
 
 OUTCOME = {"success": "成交", "lost": "离开", "bad_review": "差评", "escalated": "投诉", "unfinished": "未完",
@@ -370,12 +372,13 @@ class RolePlayScreen(Screen):
             for m in self.seat.lines:
                 mine = m["who"] == self.seat.role
                 who = "我" if mine else ("买家" if m["who"] == "buyer" else "客服")
-                parts.append(f"<b>{who}</b> <font color='#8A9099'>{m['time']:.0f}s</font><br>{html.escape(m['text'])}")
+                parts.append(f"<b>{who}</b> <font color='{self.t.hex('muted')}'>{m['time']:.0f}s</font><br>"
+                             f"{html.escape(m['text'])}")
                 fb = m.get("feedback")
                 if fb and self.seat.role == "agent" and self.seat.mode == "practice":
-                    # the network sends the feedback summary's "faults" (game.classroom.summary)
-                    for v in (fb.get("faults") or fb.get("violations") or [])[:2]:
-                        parts.append(f"<font color='#E5484D'>⚠ {html.escape(v.get('title', ''))}</font>")
+                    # the same notes as under a reply in the workbench: fault, why, better wording
+                    for line, col in feedback_notes(fb):
+                        parts.append(f"<font color='{self.t.hex(NOTE_TEXT[col])}'>{html.escape(line)}</font>")
             self.text.set_text("<br>".join(parts) or "等待对方发言…")
         if self.student.round is not self.seat or self.seat.round in self.student.ended:
             if self.seat.finished:

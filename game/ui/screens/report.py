@@ -11,6 +11,8 @@ from ..app import Screen
 from ..widgets import charts
 from game.scoring.notes import feedback_notes
 
+from ..widgets.chatview import NOTE_TEXT
+
 from ..widgets.panels import OUTCOME_COLOUR, OUTCOME_TEXT
 
 DIMENSIONS = [("politeness", "礼貌"), ("taboo", "禁忌"), ("timing", "时效"), ("flow", "流程"), ("closing", "成交")]
@@ -77,12 +79,12 @@ class ReportScreen(Screen):
             rel = m.time - c.started
             t = f"{int(rel // 60):02d}:{int(rel % 60):02d}"
             who = c.persona.buyer.name if m.who == "buyer" else "我"
-            colour = "#8A9099" if m.who == "buyer" else "#1F2329"
-            wait = f" <font color='#8A9099'>(等了{m.wait:.0f}秒)</font>" if m.who == "agent" else ""
+            colour = self.t.hex("muted" if m.who == "buyer" else "text")
+            wait = f" <font color='{self.t.hex('muted')}'>(等了{m.wait:.0f}秒)</font>" if m.who == "agent" else ""
             parts.append(f"<font color='{colour}'><b>{who}</b> {t}</font>{wait}<br>{html.escape(m.text)}")
             if m.who == "agent":
                 for line, col in feedback_notes(m.feedback, limit=3):
-                    hexcol = {"bad": "#E5484D", "info": "#3B82F6", "good": "#22A06B"}[col]
+                    hexcol = self.t.hex(NOTE_TEXT[col])
                     parts.append(f"<font color='{hexcol}'>{html.escape(line.strip())}</font>")
         return "<br>".join(parts) or "没有消息"
 

@@ -232,7 +232,10 @@ class WorkbenchScreen(Screen):
             ctrl = ev.mod & (pygame.KMOD_CTRL | pygame.KMOD_META)
             if ev.key == pygame.K_TAB:
                 if not self.reply.composition:
-                    s.next_chat(-1 if ev.mod & pygame.KMOD_SHIFT else 1)
+                    if ev.mod & pygame.KMOD_SHIFT:
+                        s.next_chat(-1)
+                    else:
+                        s.next_waiter()  # the longest waiter, marked 下一位 in the queue
                     self.reply.set_text(s.views[s.active].draft)
                     self._choices_for = None
                 return True

@@ -8,6 +8,28 @@ from game.scoring.notes import feedback_notes
 from . import text as tx
 
 
+NOTE_TEXT = {"bad": "bad_text", "info": "info_text", "good": "good_text"}
+
+
+def feedback_card(t, notes: list[tuple[str, str]], width: int) -> pygame.Surface:
+    """The feedback on one reply as a card: each fault with why, then the better wording, left-aligned
+    (or what went well, on green)."""
+    pad = 10
+    faulty = any(col == "bad" for _, col in notes)
+    imgs = [tx.render(t.small, line, t.c(NOTE_TEXT.get(col, "text")), width - 2 * pad) for line, col in notes]
+    inner = max(i.get_width() for i in imgs)
+    w = inner + 2 * pad
+    h = sum(i.get_height() + 2 for i in imgs) + 2 * pad - 4
+    card = pygame.Surface((w, h), pygame.SRCALPHA)
+    pygame.draw.rect(card, t.c("late_soft" if faulty else "good_soft"), card.get_rect(), border_radius=8)
+    pygame.draw.rect(card, t.c("bad_text" if faulty else "good_text"), (0, 6, 3, h - 12), border_radius=2)
+    y = pad - 2
+    for img in imgs:
+        card.blit(img, (pad, y))
+        y += img.get_height() + 2
+    return card
+
+
 class ChatView:
     """Bubbles are rendered lazily from the bottom up and cached per chat, so a long shift with
     many buyers costs about one blit per visible bubble a frame."""
@@ -79,8 +101,8 @@ class ChatView:
         head = t.small.render(f"{name}  {stamp}", True, t.c("muted"))
         bw, bh = body.get_width() + 2 * pad, body.get_height() + 2 * pad - 6
         notes = feedback_notes(m.feedback) if (self.show_feedback and not is_buyer) else []
-        note_imgs = [tx.render(t.small, line, t.c(col), int(width * 0.8)) for line, col in notes]
-        h = head.get_height() + 2 + bh + sum(i.get_height() for i in note_imgs) + gap * 2
+        card = feedback_card(t, notes, max(bw, min(int(width * 0.8), 560))) if notes else None
+        h = head.get_height() + 2 + bh + (card.get_height() + 4 if card else 0) + gap * 2
         block = pygame.Surface((width, h), pygame.SRCALPHA)
         x = 16 if is_buyer else width - 16 - bw
         block.blit(head, (x if is_buyer else width - 16 - head.get_width(), 0))
@@ -92,9 +114,8 @@ class ChatView:
             pygame.draw.rect(block, t.c("border"), rect, 1, border_radius=t.radius)
         block.blit(body, (x + pad, y + pad - 3))
         y += bh + 4
-        for img in note_imgs:
-            block.blit(img, (width - 16 - img.get_width(), y))
-            y += img.get_height()
+        if card is not None:  # under the reply, its right edge on the bubble's
+            block.blit(card, (width - 16 - card.get_width(), y))
         return block, h
 
     def update(self, dt: float) -> None:

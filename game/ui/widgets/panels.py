@@ -1,29 +1,32 @@
 """The workbench side panels: the buyer list (left) and the product and policy card (right)."""
 from __future__ import annotations
 
+import math
+
 import pygame
 
 from . import text as tx
 
 OUTCOME_TEXT = {"success": "成交", "lost": "已离开", "bad_review": "差评", "escalated": "投诉"}
-OUTCOME_COLOUR = {"success": "good", "lost": "muted", "bad_review": "bad", "escalated": "bad"}
+OUTCOME_COLOUR = {"success": "good_text", "lost": "muted", "bad_review": "bad_text", "escalated": "bad_text"}
 
 
-def wait_colour(theme, seconds: float, limit: float, golden: float) -> pygame.Color:
-    """Green within the golden time, amber up to the limit, red beyond (seed 000 figures)."""
-    if seconds <= golden:
-        return theme.c("good")
-    if seconds <= limit:
-        return theme.c("warn")
-    return theme.c("bad")
+AVATAR_COLOURS = ("#B5541C", "#2F64B0", "#1F7A52", "#8E44AD", "#8A6500", "#B0365A", "#17727A", "#56606E")
+PREVIEW_PREFIX = {"agent": "我: ", "nudge": "[催促] "}
+LEVEL_BG = {"warn": "warn_soft", "late": "late_soft"}
+LEVEL_TEXT = {"ok": "good_text", "warn": "warn_text", "late": "bad_text"}
 
 
-def _colour_name(theme, colour) -> str:
-    return next((k for k, v in theme.colour.items() if v == colour), "text")
+def avatar_colour(chat_id: str) -> pygame.Color:
+    persona = chat_id.split(":", 1)[-1]
+    return pygame.Color(AVATAR_COLOURS[sum(persona.encode()) % len(AVATAR_COLOURS)])
 
 
 class BuyerList:
-    ROW = 68
+    """千牛's 接待中 list: avatar with a countdown ring, name, the last line, the wait; rows tinted
+    by how long the buyer has waited; the longest waiter marked 下一位 (Tab)."""
+    ROW = 84
+    AVATAR = 18  # radius
 
     def __init__(self, theme, rect: pygame.Rect, golden: float = 6.0):
         self.theme = theme
@@ -41,44 +44,81 @@ class BuyerList:
         t = self.theme
         pygame.draw.rect(surface, t.c("panel"), self.rect)
         pygame.draw.line(surface, t.c("border"), self.rect.topright, self.rect.bottomright)
-        head = t.text(f"接待中 ({len(session.order)})", t.small_size, "muted")
+        queue = session.queue(self.golden)
+        waiting = sum(1 for q in queue if q.waited is not None)
+        head = t.text(f"接待中 ({len(queue)})" + (f" · 待回复 {waiting}" if waiting else ""), t.small_size, "muted")
         surface.blit(head, (self.rect.x + 14, self.rect.y + 10))
         self.rows = []
         y = self.rect.y + 36
-        for n, cid in enumerate(session.order, 1):
-            view = session.views[cid]
-            conv = session.desk.chats[cid]
+        for n, q in enumerate(queue, 1):
             r = pygame.Rect(self.rect.x, y, self.rect.width, self.ROW)
-            self.rows.append((r, cid))
-            if cid == session.active:
-                pygame.draw.rect(surface, t.c("selected"), r)
-                pygame.draw.rect(surface, t.c("accent"), (r.x, r.y, 4, r.height))
-            name = t.text(f"{n}. {view.persona.buyer.name}", bold=True)
-            surface.blit(name, (r.x + 14, r.y + 8))
-            sub = tx.fit(t.small, view.persona.title, r.width - 28)
-            surface.blit(t.text(sub, t.small_size, "muted"), (r.x + 14, r.y + 8 + name.get_height()))
-            right = r.right - 12
-            if conv.finished:
-                tag = t.text(OUTCOME_TEXT.get(conv.outcome, conv.outcome), t.small_size, "panel")
-                box = tag.get_rect().inflate(12, 4)
-                box.topright = (right, r.y + 10)
-                pygame.draw.rect(surface, t.c(OUTCOME_COLOUR.get(conv.outcome, "muted")), box, border_radius=8)
-                surface.blit(tag, tag.get_rect(center=box.center))
-            else:
-                since = conv.waiting_since
-                if since is not None:
-                    secs = max(0.0, now - since)
-                    col = wait_colour(t, secs, conv.reply_limit, self.golden)
-                    clock = t.text(f"{secs:.0f}秒", t.small_size, _colour_name(t, col))
-                    pygame.draw.circle(surface, col, (right - clock.get_width() - 10, r.y + 18), 5)
-                    surface.blit(clock, (right - clock.get_width(), r.y + 10))
-                if view.unread:
-                    badge = t.text(str(view.unread), t.small_size, "panel")
-                    c = (right - 10, r.y + 44)
-                    pygame.draw.circle(surface, t.c("bad"), c, max(10, badge.get_width() // 2 + 5))
-                    surface.blit(badge, badge.get_rect(center=c))
-            pygame.draw.line(surface, t.c("border"), (r.x + 10, r.bottom - 1), (r.right - 10, r.bottom - 1))
+            self.rows.append((r, q.chat_id))
+            self._row(surface, r, n, q)
             y += self.ROW
+
+    def _row(self, surface: pygame.Surface, r: pygame.Rect, n: int, q) -> None:
+        t = self.theme
+        bg = LEVEL_BG.get(q.level) if q.waited is not None else None
+        if q.active:
+            bg = "selected"
+        if bg:
+            pygame.draw.rect(surface, t.c(bg), r)
+        if q.active:
+            pygame.draw.rect(surface, t.c("accent"), (r.x, r.y, 4, r.height))
+        # avatar: the buyer's first character on a colour of their own, ringed by the countdown
+        c = (r.x + 14 + self.AVATAR + 3, r.y + r.height // 2)
+        pygame.draw.circle(surface, avatar_colour(q.chat_id), c, self.AVATAR)
+        initial = t.text(q.name[:1] or "?", t.small_size, "panel", bold=True)
+        surface.blit(initial, initial.get_rect(center=c))
+        if q.due is not None and q.span > 0:
+            ring = pygame.Rect(0, 0, 2 * self.AVATAR + 8, 2 * self.AVATAR + 8)
+            ring.center = c
+            pygame.draw.circle(surface, t.c("border"), c, self.AVATAR + 4, 3)
+            frac = max(0.0, min(1.0, q.due / q.span))
+            if frac > 0:
+                col = t.c("bad_text") if q.leaves else t.c(LEVEL_TEXT[q.level])
+                pygame.draw.arc(surface, col, ring, math.pi / 2, math.pi / 2 + 2 * math.pi * frac, 3)
+        x = c[0] + self.AVATAR + 10
+        right = r.right - 10
+        # right column: the wait (or the outcome), and the unread count
+        if q.outcome is not None:
+            tag = t.text(OUTCOME_TEXT.get(q.outcome, q.outcome), t.small_size, "panel")
+            box = tag.get_rect().inflate(12, 4)
+            box.topright = (right, r.y + 10)
+            pygame.draw.rect(surface, t.c(OUTCOME_COLOUR.get(q.outcome, "muted")), box, border_radius=8)
+            surface.blit(tag, tag.get_rect(center=box.center))
+        elif q.waited is not None:
+            clock = t.text(f"等{q.waited:.0f}秒", t.small_size, LEVEL_TEXT[q.level], bold=q.level != "ok")
+            surface.blit(clock, (right - clock.get_width(), r.y + 10))
+        name = t.text(f"{n}. {q.name}", bold=True)
+        surface.blit(name, (x, r.y + 6))
+        # second line: the last thing said (a nudge marked), or the buyer typing
+        y2 = r.y + 8 + name.get_height()
+        badge_w = 0
+        if q.unread:
+            badge = t.text(str(q.unread), t.small_size, "panel")
+            rad = max(10, badge.get_width() // 2 + 5)
+            bc = (right - rad, y2 + t.small.get_height() // 2)
+            pygame.draw.circle(surface, t.c("bad_text"), bc, rad)
+            surface.blit(badge, badge.get_rect(center=bc))
+            badge_w = 2 * rad + 6
+        if q.preview:
+            colour = {"nudge": "bad_text", "typing": "info_text"}.get(q.preview_kind, "muted")
+            line = tx.fit(t.small, PREVIEW_PREFIX.get(q.preview_kind, "") + q.preview, right - badge_w - x)
+            surface.blit(t.text(line, t.small_size, colour), (x, y2))
+        # third line: the countdown to the next nudge or to leaving, and the next-up mark
+        y3 = y2 + t.small.get_height() + 2
+        if q.due is not None:
+            what = "离开" if q.leaves else "催促"
+            cd = t.text(f"{q.due:.0f}秒后{what}", t.small_size, "bad_text" if q.leaves else LEVEL_TEXT[q.level])
+            surface.blit(cd, (x, y3))
+        if q.next_up:
+            tag = t.text("下一位 (Tab)", t.small_size, "panel")
+            box = tag.get_rect().inflate(10, 2)
+            box.topright = (right, y3)
+            pygame.draw.rect(surface, t.c("bad_text" if q.level == "late" else "accent_text"), box, border_radius=6)
+            surface.blit(tag, tag.get_rect(center=box.center))
+        pygame.draw.line(surface, t.c("border"), (r.x + 10, r.bottom - 1), (r.right - 10, r.bottom - 1))
 
 
 class ProductCard:
