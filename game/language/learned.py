@@ -28,7 +28,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-FORMAT = 6  # bump when features or the cache layout change
+FORMAT = 8  # bump when features, clause splitting or the cache layout change
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _SPACES = re.compile(r"\s+")
 
@@ -146,7 +146,11 @@ def training_set(intents) -> TrainingSet:
 
 # Not at a single space: "不 包 邮" typed apart is still one clause.
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_BREAKS = re.compile(r"[,.!?;:~\n…。，！？；、][,.!?;:~\n…。，！？；、\s]*|\s{2,}")
+# A lone space between Chinese words (or emoji) is a comma typed the quick way ("非常抱歉给您添麻烦了
+# 麻烦拍张照片"); between digits or Latin letters it is not ("满 99 包邮"), nor between characters
+# typed one by one ("不 包邮", "不 掉 色"): both sides need two characters.
+_BREAKS = re.compile(r"[,.!?;:~\n…。，！？；、][,.!?;:~\n…。，！？；、\s]*|\s{2,}"
+                     r"|(?<=[^\x00-\x7f]{2})\s(?=[^\x00-\x7f\s]{2})")
 
 
 def marker_re(markers: Sequence[str]) -> re.Pattern[str] | None:

@@ -50,6 +50,13 @@ _EMOTICON_RE = re.compile(
 # Characters that end a clause for negation scope (after normalization).
 _CLAUSE_BREAKS = frozenset(",.!?;:\n")
 
+
+def _space_break(s: str, n: int) -> bool:
+    """A lone space between Chinese words is a comma typed the quick way; not between characters
+    typed one by one ("不 包邮"), nor next to digits or Latin letters (learned.py splits alike)."""
+    around = s[n - 2:n] + s[n + 1:n + 3] if n >= 2 else ""
+    return len(around) == 4 and all(c > "\x7f" and not c.isspace() for c in around)
+
 _CHAR_CACHE: dict[str, str] = {}
 _T2S_CACHE: dict[str, str] = {}
 _CACHE_LIMIT = 20000
@@ -391,7 +398,7 @@ def prepare(text: str, limit: int | None = MAX_ANALYSIS_CHARS, lexicon=None) -> 
             comp.append(ch)
             c2n.append(n)
             clause_of.append(clause)
-        elif ch in _CLAUSE_BREAKS and not emo[n]:
+        elif (ch in _CLAUSE_BREAKS and not emo[n]) or (ch == " " and _space_break(analysed, n)):
             clause += 1
     n2c.append(len(comp))
     clause_of.append(clause)

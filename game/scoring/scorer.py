@@ -764,22 +764,20 @@ class Scorer:
             for name, words in rule.denials:
                 if any(w.lower() in have for w in words):
                     continue  # the product is made of it
-                k = low.find(name.lower())
-                if k < 0:
-                    continue
-                before = low[max(0, k - 4):k]
-                ids = prep.clause
-                lo, hi = k, k
-                while lo > 0 and ids[lo - 1] == ids[k]:
-                    lo -= 1
-                while hi < len(c) and ids[hi] == ids[k]:
-                    hi += 1
-                seg = c[lo:hi]
-                # "不是涤纶的", "别家用的是人造革": a material denied or another shop's is no claim of ours
-                if any(n in before for n in ("不是", "不含", "没有", "而非", "非")) or any(
-                        w in seg for w in ("别家", "别人家", "人家", "他们家", "其他家", "外面", "有的店")):
-                    continue
-                out.append(prep.orig_span(k, k + len(name)))
+                for m in re.finditer(re.escape(name.lower()), low):
+                    k = m.start()
+                    ids = prep.clause
+                    lo, hi = k, k
+                    while lo > 0 and ids[lo - 1] == ids[k]:
+                        lo -= 1
+                    while hi < len(c) and ids[hi] == ids[k]:
+                        hi += 1
+                    # denied, compared, or about another shop or garment: no claim about this product
+                    if any(n in low[max(0, k - 4):k] for n in rule.unless_before) or any(
+                            w in c[lo:hi] for w in rule.unless_clause):
+                        continue
+                    out.append(prep.orig_span(k, k + len(name)))
+                    break
             return out
         if kind == "stage":
             if ctx.stage in rule.stages and not any(n in rule.expect_intents for n in names):

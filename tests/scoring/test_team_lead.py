@@ -129,7 +129,7 @@ def test_an_after_sales_reply_gets_an_after_sales_model_answer(judged):
 
 def test_a_long_reply_is_split_at_sentence_ends(scorer):
     text = ("您好欢迎光临,我们专营护士鞋、厨师鞋和休闲鞋,全部头层牛皮,满99包邮,3点半前拍当天发,15天换货7天退货,"
-            "团购十双以上另有优惠,欢迎选购")
+            "团购十双以上另有优惠,老顾客回购再送鞋垫,收藏店铺还能领优惠券,新款每周都会上架,有任何问题都可以随时来问我,欢迎选购")
     res = scorer.score(text)
     hit = next(h for h in res.hits if h.rule == "taboo_monologue")
     parts = hit.suggestion.split(": ", 1)[-1].split(" / ")
