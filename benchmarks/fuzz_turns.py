@@ -7,7 +7,8 @@ points; lengths run from 1 to 3,000 characters.
 
 A blow-up is a reply that costs more than 3x the median of replies of its length band, and still
 does when timed again (twice more, the faster kept; the encoder keeps its cache, its cost being
-capped per clause), so a pause of the machine is not counted. --read-only times reader and scorer alone (the part whose cost
+capped per clause), so a pause of the machine is not counted. Opening a chat is not timed: its cost
+does not depend on the reply. --read-only times reader and scorer alone (the part whose cost
 depends on the reply), without live turns. Prints figures; asserts nothing.
 
     python benchmarks/fuzz_turns.py [N] [--seed S] [--read-only]   (N defaults to 100,000)
@@ -90,12 +91,16 @@ class Player:
         self.session = None
         self.turns = 0
 
-    def turn(self, text: str) -> None:
+    def ready(self) -> None:
+        """Open the next chat when needed; kept out of the timed part (its cost does not depend on the reply)."""
         if self.session is None or self.session.finished or self.turns >= 12:
             self.session = PlaySession.start([self.personas[self.i % len(self.personas)]], self.reader, self.clock,
                                              seed=self.i, defaults=self.lib.buyer_defaults, judge=self.judge)
             self.i += 1
             self.turns = 0
+
+    def turn(self, text: str) -> None:
+        self.ready()
         self.clock.advance(4.0)
         self.session.tick()
         self.session.send(text)
@@ -130,6 +135,8 @@ def main() -> None:
     for k in range(args.n):
         text = fuzz(rng, pieces)
         buyer = fuzz(rng, pieces) if k % 10 == 0 else None
+        if not args.read_only:
+            player.ready()
         t0 = time.perf_counter()
         try:
             play(text, buyer)
@@ -158,6 +165,8 @@ def main() -> None:
             # The encoder keeps what it has read (its cost is capped per clause anyway); what can blow
             # up with the input is matching and scoring, and that is timed again in full.
             player.session = None
+            if not args.read_only:
+                player.ready()
             t0 = time.perf_counter()
             try:
                 play(text, buyer)
