@@ -356,6 +356,14 @@ def _facts_lines(persona) -> list[str]:
     if not pol.cash_on_delivery:
         shop.append("不支持货到付款")
     out.append("店铺: " + " | ".join(shop))
+    o = persona.order
+    if o is not None:
+        out.append(f"订单: {o.number} | {o.status}" + (f" | 实付¥{o.paid:g}" if o.paid is not None else "")
+                   + (f" | {o.courier}" if o.courier else "") + (f" | 下单 {o.placed}" if o.placed else ""))
+        for step in reversed(o.tracking[-3:]):  # the latest first, as the courier's page shows them
+            out.append(f"  物流 {step.at} {step.text}")
+    if persona.buyer.tags:
+        out.append("客户: " + persona.buyer.name + " | " + " · ".join(persona.buyer.tags))
     return out
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from .diagnostics import Mark, Report, unknown
 from .loader import ID_RE, Library, _read
 from .schema import Shape
-from .yamlpos import PosDict, PosList
+from .yamlpos import PosList
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from game.language.vocab import IntentDef, intents_from_data
 
 from . import conditions, patterns, placeholders, yamlpos
 from .diagnostics import Mark, Report, did_you_mean, rel, unknown
-from .model import (ENDINGS, EVENT_TRIGGERS, Buyer, BuyerDefaults, Choice, Persona, Policies, Product, Shop,
-                    StateDef, TransitionDef)
+from .model import (ENDINGS, EVENT_TRIGGERS, PICTURES, Buyer, BuyerDefaults, Choice, Order, Persona, Policies,
+                    Product, Shop, StateDef, TrackStep, TransitionDef)
 from .schema import Shape, found_name, is_type
 from .yamlpos import PosDict, PosList
 
@@ -291,7 +291,7 @@ def load_diagnosis(path: Path, intents=None, rubric=None) -> tuple[Report, objec
 # ---------------------------------------------------------------- shops
 
 _PRODUCT_KEYS = {"sku": str, "name": str, "price": float, "floor_price": float, "stock": int, "sizes": list,
-                 "colors": list, "materials": list, "selling_points": list, "weak_points": list}
+                 "colors": list, "materials": list, "selling_points": list, "weak_points": list, "picture": str}
 _POLICY_KEYS = {"free_shipping_threshold": float, "return_days": int, "exchange_days": int,
                 "invoice_tax_rate": float, "shipping_cutoff": str, "default_courier": str, "couriers": dict,
                 "cash_on_delivery": bool, "notes": list}
@@ -353,8 +353,13 @@ def load_shop(path: Path) -> tuple[Report, Shop | None]:
                 report.error(p.value_mark("stock"), f"stock of '{sku}' cannot be negative")
             lists = {k: sh.text_list(p, k, f"product '{sku}'") for k in
                      ("sizes", "colors", "materials", "selling_points", "weak_points")}
+            picture = p.get("picture") if isinstance(p.get("picture"), str) else ""
+            if picture and picture not in PICTURES:
+                report.error(p.value_mark("picture"), *unknown("picture", picture, PICTURES))
+                picture = ""
             products[sku] = Product(sku=sku, name=p["name"], price=float(p["price"]),
-                                    floor_price=float(p["floor_price"]), stock=int(p["stock"]), **lists)
+                                    floor_price=float(p["floor_price"]), stock=int(p["stock"]), picture=picture,
+                                    **lists)
     if not report.ok:
         return report, None
     return report, Shop(id=d["id"], name=d["name"], policies=policies, products=products, path=report.path)
@@ -364,9 +369,12 @@ def load_shop(path: Path) -> tuple[Report, Shop | None]:
 
 _PERSONA_KEYS = {"version": None, "id": str, "title": str, "summary": str, "archetype": str, "difficulty": int,
                  "shop": str, "product": str, "buyer": dict, "vars": dict, "deal": dict, "start": str,
-                 "states": dict, "intents": dict}
+                 "states": dict, "intents": dict, "order": dict}
 _BUYER_KEYS = {"name": str, "mood": float, "patience": dict, "typing_speed": float, "anger_at": float,
-               "nudge_lines": list, "confused_lines": list, "leave_lines": list}
+               "nudge_lines": list, "confused_lines": list, "leave_lines": list, "tags": list}
+_ORDER_KEYS = {"number": (str, int), "status": str, "items": (str, list), "paid": float, "placed": (str, int),
+               "courier": str, "tracking": list}
+_SHORT = 40  # characters: an order field or a tag is a label, not a paragraph
 _STATE_KEYS = {"say": (str, list), "on": dict, "end": str, "note": str, "choices": list, "patience": dict,
                "away": bool, "situation": str}
 _TRANS_KEYS = {"to": str, "if": str, "mood": float, "say": (str, list), "set": dict, "add": dict,
@@ -476,6 +484,7 @@ class _PersonaChecker:
                 r.error(deal.value_mark("floor_price"), f"floor_price {floor_price} is above list_price {list_price}")
 
         buyer = self.buyer(d.get("buyer"), d, placeholder_names)
+        order = self.order(d.get("order"), d, shop)
         own = self.own_intents(d)
         known_vars |= {f"said.{i.name}" for i in own}
         before = len(r.errors)
@@ -499,7 +508,48 @@ class _PersonaChecker:
         return Persona(id=pid, title=d["title"], summary=str(d.get("summary", "")), archetype=arch,
                        difficulty=int(d["difficulty"]), shop=shop, product=product, buyer=buyer, vars=pvars,
                        list_price=list_price, floor_price=floor_price, start=d["start"], states=states,
-                       path=r.path, digest=_digest(r.source), intents=own)
+                       path=r.path, digest=_digest(r.source), intents=own, order=order)
+
+    def short_text(self, d: PosDict, key: str, where: str, mark: Mark | None = None) -> str:
+        v = d.get(key)
+        text = "" if v is None or isinstance(v, (bool, dict, list)) else str(v).strip()
+        if len(text) > _SHORT:
+            self.r.error(mark or d.value_mark(key), f"'{key}' in {where} is {len(text)} characters long",
+                         f"keep it under {_SHORT}: it is a label on the 订单 tab")
+            return text[:_SHORT]
+        return text
+
+    def order(self, o, d: PosDict, shop) -> Order | None:
+        """``order:`` of an after-sales persona: number, status, items, paid, placed, courier, tracking."""
+        if o is None:
+            return None
+        if not self.sh.mapping(o, d.value_mark("order"), "'order'"):
+            return None
+        r, sh = self.r, self.sh
+        sh.keys(o, "'order'", _ORDER_KEYS, required=("number", "status"))
+        number = self.short_text(o, "number", "'order'")
+        if number and not re.fullmatch(r"[0-9A-Za-z-]{4,32}", number):
+            r.error(o.value_mark("number"), f"order number '{number}' must be 4-32 letters or digits",
+                    "write it as the shop's backend shows it, e.g. \"2611251430021867\"")
+        courier = self.short_text(o, "courier", "'order'")
+        if courier and shop is not None and shop.policies.couriers and \
+                courier not in {n for n, _ in shop.policies.couriers}:
+            r.warning(o.value_mark("courier"), f"courier '{courier}' is not one of shop '{shop.id}'s couriers",
+                      "allowed: " + ", ".join(n for n, _ in shop.policies.couriers))
+        steps: list[TrackStep] = []
+        track = o.get("tracking")
+        if isinstance(track, PosList):
+            for i, item in enumerate(track):
+                where = f"step {i + 1} of 'tracking'"
+                if not sh.mapping(item, track.item_mark(i), where):
+                    continue
+                sh.keys(item, where, {"at": (str, int), "text": str}, required=("at", "text"))
+                steps.append(TrackStep(at=self.short_text(item, "at", where), text=self.short_text(item, "text", where)))
+        items = self.sh.text_list(o, "items", "'order'")
+        paid = sh.number(o, "paid", "'order'", lo=0, hi=10_000_000)
+        return Order(number=number, status=self.short_text(o, "status", "'order'"),
+                     items=items, paid=None if paid is None else float(paid),
+                     placed=self.short_text(o, "placed", "'order'"), courier=courier, tracking=tuple(steps))
 
     def own_intents(self, d: PosDict) -> tuple[IntentDef, ...]:
         """``intents:`` of a persona: examples added to shared intents, or new intents with a title."""
@@ -555,9 +605,15 @@ class _PersonaChecker:
         speed = float(sh.number(b, "typing_speed", "'buyer'", lo=0.1, default=dflt.chars_per_second))
         lines = {k: self.lines(b, f"{k}_lines", "'buyer'", names) or getattr(dflt, f"{k}_lines")
                  for k in ("nudge", "confused", "leave")}
+        tags = sh.text_list(b, "tags", "'buyer'")
+        for i, tag in enumerate(tags):
+            if len(tag) > _SHORT:
+                v = b.get("tags")
+                self.r.error(v.item_mark(i) if isinstance(v, PosList) else b.value_mark("tags"),
+                             f"tag {i + 1} of 'buyer' is {len(tag)} characters long", f"keep a tag under {_SHORT}")
         return Buyer(name=str(b.get("name", "买家")), mood=mood, first_reply=first, reply=reply, nudges=nudges,
                      chars_per_second=speed, anger_at=anger, nudge_lines=lines["nudge"],
-                     confused_lines=lines["confused"], leave_lines=lines["leave"])
+                     confused_lines=lines["confused"], leave_lines=lines["leave"], tags=tags)
 
     def states(self, d: PosDict, known_vars, pvars, names, own_intents=()) -> dict[str, StateDef] | None:
         r, sh = self.r, self.sh

@@ -10,6 +10,10 @@ ENDINGS = ("success", "lost", "bad_review", "escalated")
 EVENT_TRIGGERS = ("timeout", "unknown", "any", "mood_low")
 
 
+# What the 商品 tab can draw for a product (``picture:`` in a shop file); the window draws each kind.
+PICTURES = ("shoe", "boot", "watch", "dress", "cardigan", "jeans", "tshirt", "coat", "planter", "tools")
+
+
 @dataclass(frozen=True)
 class Product:
     sku: str
@@ -22,6 +26,7 @@ class Product:
     materials: tuple[str, ...] = ()
     selling_points: tuple[str, ...] = ()
     weak_points: tuple[str, ...] = ()
+    picture: str = ""  # one of PICTURES; empty: the tab shows the colour swatches only
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,24 @@ class BuyerDefaults:
 
 
 @dataclass(frozen=True)
+class TrackStep:
+    at: str    # as the courier's page shows it, e.g. "11-26 09:12"
+    text: str
+
+
+@dataclass(frozen=True)
+class Order:
+    """The order an after-sales buyer has with the shop: what the 订单 tab shows."""
+    number: str
+    status: str
+    items: tuple[str, ...] = ()
+    paid: float | None = None
+    placed: str = ""
+    courier: str = ""
+    tracking: tuple[TrackStep, ...] = ()
+
+
+@dataclass(frozen=True)
 class Buyer:
     name: str
     mood: float
@@ -90,6 +113,7 @@ class Buyer:
     nudge_lines: tuple[str, ...]
     confused_lines: tuple[str, ...]
     leave_lines: tuple[str, ...]
+    tags: tuple[str, ...] = ()  # what the shop's CRM shows (新顾客, 第3次购买, 会员)
 
 
 @dataclass(frozen=True)
@@ -144,6 +168,7 @@ class Persona:
     digest: str = ""
     # The persona's own examples: more for a shared intent, or intents of its own (刻字, 试用装).
     intents: tuple = ()  # game.language.vocab.IntentDef
+    order: Order | None = None  # after-sales buyers: the order they write about
     _machine: object = field(default=None, repr=False, compare=False)
 
     @property

@@ -222,3 +222,15 @@ def test_the_lesson_path_in_the_terminal_marks_passed_steps_and_opens_the_next(l
     assert _choose(library, best) == s2.personas[0]
     out = capsys.readouterr().out
     assert f"{first.title}  ✓1 ▶2" in out and "最佳 100" in out
+
+
+def test_text_play_info_shows_the_order_of_an_after_sales_buyer():
+    p = _Player("late-parcel-dress", "--seed", "2")
+    p.wait_for("陈女士:")
+    p.send("/info")
+    p.wait_for("物流 11-23 06:10")
+    p.send("q")
+    p.wait_for("已退出")
+    out = p.finish()
+    assert out.count("订单: 2306158809176 | 运输中") == 2  # at the start and on /info
+    assert "客户: 陈女士 | 新顾客" in out

@@ -232,3 +232,37 @@ def test_a_chat_started_before_the_reader_is_ready_waits_with_a_notice(tmp_path,
         if a.store is not None:
             a.store.close()
         pygame.quit()
+
+
+def test_side_panel_tabs_show_product_order_and_customer(app, monkeypatch):
+    from game.ui.theme import Theme
+    from game.ui.widgets import text as tx
+    from game.ui.screens.workbench import start_personas
+    shown: list[str] = []
+    real_render, real_text = tx.render, Theme.text
+    monkeypatch.setattr(tx, "render", lambda font, s, c, w: (shown.append(s), real_render(font, s, c, w))[1])
+    monkeypatch.setattr(Theme, "text", lambda self, s, *a, **kw: (shown.append(s), real_text(self, s, *a, **kw))[1])
+    app.resize((1024, 640))
+    start_personas(app, [app.library.personas["late-parcel-dress"]])
+    run(app, 2)
+    assert "货号: dress-138" in shown  # 商品 is the first tab
+
+    def click_tab(label):
+        card = app.screen.card
+        pos = card.tab_rects[card.TABS.index(label)].center  # where the tab is drawn
+        shown.clear()
+        app.frame(0.016, [pygame.event.Event(pygame.MOUSEBUTTONDOWN, {"pos": pos, "button": 1})])
+        app.frame(0.016, [])
+
+    click_tab("订单")
+    assert "订单 2306158809176" in shown and "状态: 运输中(4天未更新)" in shown and "发往郑州转运中心" in shown
+    click_tab("客户")
+    assert "陈女士" in shown and "新顾客" in shown and "类型: 售后(已下单)" in shown
+    click_tab("商品")
+    assert "货号: dress-138" in shown
+    # the product sheet is taller than the panel at this size: the wheel scrolls it
+    panel = app.surface.subsurface(pygame.Rect(1024 - 300, 300, 290, 330)).copy()
+    monkeypatch.setattr(pygame.mouse, "get_pos", lambda: (1024 - 150, 400))
+    app.frame(0.016, [pygame.event.Event(pygame.MOUSEWHEEL, {"x": 0, "y": -3, "flipped": False})])
+    after = app.surface.subsurface(pygame.Rect(1024 - 300, 300, 290, 330)).copy()
+    assert pygame.image.tobytes(panel, "RGB") != pygame.image.tobytes(after, "RGB")

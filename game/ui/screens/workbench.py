@@ -12,7 +12,7 @@ from game.engine.session import PlaySession
 from ..app import Screen
 from ..widgets import text as tx
 from ..widgets.chatview import ChatView
-from ..widgets.panels import BuyerList, ProductCard
+from ..widgets.panels import BuyerList, SidePanel
 from ..widgets.replybox import ReplyBox
 
 TOP, LEFT, RIGHT, REPLY_H, TOOLS_H = 52, 250, 310, 118, 40
@@ -57,7 +57,7 @@ class WorkbenchScreen(Screen):
                                              content_root=app.content, judge=session.desk.judge)
         self.chat = ChatView(self.t, pygame.Rect(0, 0, 10, 10))
         self.buyers = BuyerList(self.t, pygame.Rect(0, 0, 10, 10), golden=app.library.buyer_defaults.golden)
-        self.card = ProductCard(self.t, pygame.Rect(0, 0, 10, 10))
+        self.card = SidePanel(self.t, pygame.Rect(0, 0, 10, 10))
         self.reply = ReplyBox(self.t, pygame.Rect(0, 0, 10, 10), on_send=self._send, on_change=session.set_draft)
         self.choice_buttons: list[tuple[UIButton, int]] = []
         self._choices_for = None
@@ -250,6 +250,8 @@ class WorkbenchScreen(Screen):
                 if pos < len(self.choice_buttons):
                     s.choose(self.choice_buttons[pos][1])
                 return True
+        if self.card.handle(ev):
+            return True
         if ev.type == pygame.MOUSEBUTTONDOWN and ev.button == 1:
             cid = self.buyers.hit(ev.pos)
             if cid:

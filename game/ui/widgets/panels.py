@@ -121,12 +121,49 @@ class BuyerList:
         pygame.draw.line(surface, t.c("border"), (r.x + 10, r.bottom - 1), (r.right - 10, r.bottom - 1))
 
 
-class ProductCard:
+class SidePanel:
+    """The right panel, tabbed like 千牛's: 商品 (picture, SKU, sizes, stock, the shop's rules),
+    订单 (number, items, paid, status, tracking) and 客户 (name, tags). The content scrolls with the
+    wheel; the buyer's mood stays above the tabs in practice mode."""
+    TABS = ("商品", "订单", "客户")
+    TAB_H = 34
+    PICTURE_H = 96
+
     def __init__(self, theme, rect: pygame.Rect):
         self.theme = theme
         self.rect = pygame.Rect(rect)
+        self.tab = 0
+        self.scroll = 0
+        self.tab_rects: list[pygame.Rect] = []
+        self.view = pygame.Rect(0, 0, 0, 0)
         self._key = None
         self._img: pygame.Surface | None = None
+        self._persona = None
+
+    def hit(self, pos) -> int | None:
+        for i, r in enumerate(self.tab_rects):
+            if r.collidepoint(pos):
+                return i
+        return None
+
+    def handle(self, ev) -> bool:
+        if ev.type == pygame.MOUSEBUTTONDOWN and ev.button == 1:
+            i = self.hit(ev.pos)
+            if i is not None:
+                self.select(i)
+                return True
+        if ev.type == pygame.MOUSEWHEEL and self.view.collidepoint(pygame.mouse.get_pos()):
+            self.scroll_by(-ev.y * 40)
+            return True
+        return False
+
+    def select(self, i: int) -> None:
+        self.tab = i % len(self.TABS)
+        self.scroll = 0
+
+    def scroll_by(self, dy: int) -> None:
+        extra = max(0, (self._img.get_height() if self._img else 0) - self.view.height)
+        self.scroll = max(0, min(extra, self.scroll + dy))
 
     def draw(self, surface: pygame.Surface, conv, practice: bool) -> None:
         t = self.theme
@@ -134,11 +171,9 @@ class ProductCard:
         pygame.draw.line(surface, t.c("border"), self.rect.topleft, self.rect.bottomleft)
         if conv is None:
             return
-        key = (id(conv.persona), self.rect.size, t.font_size)
-        if key != self._key:
-            self._key = key
-            self._img = self._render(conv.persona, self.rect.width - 28)
-        y = self.rect.y + 12
+        if conv.persona is not self._persona:
+            self._persona, self.scroll = conv.persona, 0
+        y = self.rect.y + 10
         if practice:
             # The buyer's mood: a learning aid shown in practice mode only.
             mood = conv.mood
@@ -148,54 +183,134 @@ class ProductCard:
             pygame.draw.rect(surface, t.c("border"), bar, border_radius=4)
             col = t.c("good") if mood >= 60 else (t.c("warn") if mood >= 35 else t.c("bad"))
             pygame.draw.rect(surface, col, (bar.x, bar.y, int(bar.width * mood / 100), bar.height), border_radius=4)
-            y = bar.bottom + 12
+            y = bar.bottom + 8
+        self._tabs(surface, y, conv.persona)
+        y += self.TAB_H + 8
+        self.view = pygame.Rect(self.rect.x + 14, y, self.rect.width - 28, self.rect.bottom - y - 6)
+        key = (id(conv.persona), self.tab, self.view.width, t.font_size)
+        if key != self._key:
+            self._key = key
+            self._img = self._render(conv.persona, self.view.width)
+        self.scroll_by(0)
         clip = surface.get_clip()
-        surface.set_clip(pygame.Rect(self.rect.x, y, self.rect.width, self.rect.bottom - y))
-        surface.blit(self._img, (self.rect.x + 14, y))
+        surface.set_clip(self.view)
+        surface.blit(self._img, (self.view.x, self.view.y - self.scroll))
         surface.set_clip(clip)
+        if self._img.get_height() > self.view.height:  # a scroll bar says there is more
+            frac = self.view.height / self._img.get_height()
+            bar_h = max(24, int(self.view.height * frac))
+            top = self.view.y + int((self.view.height - bar_h) * self.scroll / (self._img.get_height() - self.view.height))
+            pygame.draw.rect(surface, t.c("border"), (self.rect.right - 7, top, 4, bar_h), border_radius=2)
+
+    def _tabs(self, surface: pygame.Surface, y: int, persona) -> None:
+        t = self.theme
+        w = (self.rect.width - 16) // len(self.TABS)
+        self.tab_rects = []
+        for i, name in enumerate(self.TABS):
+            r = pygame.Rect(self.rect.x + 8 + i * w, y, w, self.TAB_H)
+            self.tab_rects.append(r)
+            active = i == self.tab
+            label = name + ("(1)" if name == "订单" and persona.order is not None else "")
+            img = t.text(label, None, "accent_text" if active else "muted", bold=active)
+            surface.blit(img, img.get_rect(center=(r.centerx, r.centery - 1)))
+            if active:
+                pygame.draw.rect(surface, t.c("accent"), (r.x + 6, r.bottom - 3, r.width - 12, 3), border_radius=1)
+        pygame.draw.line(surface, t.c("border"), (self.rect.x + 8, y + self.TAB_H), (self.rect.right - 8, y + self.TAB_H))
 
     def _render(self, persona, width: int) -> pygame.Surface:
+        from game.content import factsheet as fs
         t = self.theme
-        p, shop = persona.product, persona.shop
-        pol = shop.policies
-        stock = "充足" if p.stock > 20 else ("紧张(不要说出具体件数)" if p.stock > 0 else "无货")
-        rows: list[tuple[str, str, object]] = [
-            ("h", p.name, None),
-            ("kv", "标价", f"¥{persona.list_price:g}    最低可让 ¥{persona.floor_price:g}"),
-            ("kv", "库存", stock),
-        ]
-        for label, items in (("尺码", p.sizes), ("颜色", p.colors), ("材质", p.materials),
-                             ("卖点", p.selling_points), ("不足", p.weak_points)):
-            if items:
-                rows.append(("kv", label, "、".join(items)))
-        rows.append(("h", shop.name, None))
-        if pol.free_shipping_threshold:
-            rows.append(("kv", "包邮", f"满{pol.free_shipping_threshold:g}元包邮"))
-        rows.append(("kv", "退换", f"{pol.return_days}天无理由退货, {pol.exchange_days}天内换货"))
-        if pol.invoice_tax_rate:
-            rows.append(("kv", "发票", f"可开; 多开部分税点 {pol.invoice_tax_rate * 100:g}% 由买家承担"))
-        if pol.shipping_cutoff:
-            rows.append(("kv", "发货", f"{pol.shipping_cutoff} 前下单当天发出"))
-        if pol.couriers:
-            fees = "、".join(f"{n}+{f:g}元" if f else n for n, f in pol.couriers)
-            rows.append(("kv", "快递", fees))
-        rows.append(("kv", "货到付款", "支持" if pol.cash_on_delivery else "暂未开通"))
-        for note in pol.notes:
-            rows.append(("note", note, None))
-        parts = []
-        for kind, a, b in rows:
-            if kind == "h":
-                parts.append(t.font(t.font_size, bold=True).render(tx.fit(t.body, a, width), True, t.c("text")))
-            elif kind == "kv":
-                parts.append(tx.render(t.small, f"{a}: {b}", t.c("text"), width))
+        parts: list[tuple[int, pygame.Surface]] = []  # (gap above, image)
+        name = self.TABS[self.tab]
+        if name == "商品":
+            parts.append((0, self._picture(persona.product, width)))
+            rows = fs.product_rows(persona)
+        elif name == "订单":
+            rows = fs.order_rows(persona)
+        else:
+            parts.append((0, self._avatar(persona, width)))
+            if persona.buyer.tags:
+                parts.append((6, self._chips(persona.buyer.tags, width)))
+            rows = [r for r in fs.customer_rows(persona)[1:] if r.label != "标签"]  # name and tags drawn above
+        for i, row in enumerate(rows):
+            if row.kind == "head":
+                img = t.text(tx.fit(t.font(t.font_size, bold=True), row.label, width), None, "text", bold=True)
+                parts.append((10 if parts else 0, img))
+            elif row.kind == "kv":
+                label = f"{row.label}: " if row.label else "    "
+                parts.append((4, tx.render(t.small, label + row.value, t.c("text"), width)))
+            elif row.kind == "step":
+                parts.append((4, self._step(row, width, first=rows[i - 1].kind != "step")))
             else:
-                parts.append(tx.render(t.small, f"· {a}", t.c("muted"), width))
-        h = sum(s.get_height() + 6 for s in parts) + 10
+                parts.append((4, tx.render(t.small, f"· {row.label}", t.c("muted"), width)))
+        h = sum(g + s.get_height() for g, s in parts) + 12
         img = pygame.Surface((width, h), pygame.SRCALPHA)
         y = 0
-        for i, s in enumerate(parts):
-            if rows[i][0] == "h" and i:
-                y += 8
+        for gap, s in parts:
+            y += gap
             img.blit(s, (0, y))
-            y += s.get_height() + 6
+            y += s.get_height()
+        return img
+
+    def _picture(self, product, width: int) -> pygame.Surface:
+        from .pictures import colour_of, draw_product
+        t = self.theme
+        img = pygame.Surface((width, self.PICTURE_H + 30), pygame.SRCALPHA)
+        box = pygame.Rect(0, 0, width, self.PICTURE_H)
+        pygame.draw.rect(img, t.c("bg"), box, border_radius=8)
+        colours = [str(c) for c in product.colors] or [""]
+        if product.picture:
+            draw_product(img, box.inflate(-16, -12), product.picture, colours[0], t.c("border"))
+        x = 0
+        for c in colours[:6]:  # a swatch per colour it comes in
+            if not c:
+                break
+            label = t.text(c, t.small_size, "muted")
+            if x + 18 + label.get_width() > width:
+                break
+            pygame.draw.circle(img, colour_of(c), (x + 7, self.PICTURE_H + 15), 7)
+            pygame.draw.circle(img, t.c("border"), (x + 7, self.PICTURE_H + 15), 7, 1)
+            img.blit(label, (x + 18, self.PICTURE_H + 15 - label.get_height() // 2))
+            x += 18 + label.get_width() + 12
+        return img
+
+    def _avatar(self, persona, width: int) -> pygame.Surface:
+        t = self.theme
+        name = t.text(persona.buyer.name, None, "text", bold=True)
+        img = pygame.Surface((width, 52), pygame.SRCALPHA)
+        pygame.draw.circle(img, avatar_colour(persona.id), (22, 24), 22)
+        ini = t.text(persona.buyer.name[:1] or "?", None, "panel", bold=True)
+        img.blit(ini, ini.get_rect(center=(22, 24)))
+        img.blit(name, (54, 24 - name.get_height() // 2))
+        return img
+
+    def _chips(self, tags, width: int) -> pygame.Surface:
+        """Tags as the CRM shows them: small rounded labels, wrapped."""
+        t = self.theme
+        imgs = [t.text(tag, t.small_size, "accent_text") for tag in tags]
+        pos, x, y, line_h = [], 0, 0, t.small.get_height() + 8
+        for img in imgs:
+            w = min(img.get_width() + 14, width)
+            if x and x + w > width:
+                x, y = 0, y + line_h + 4
+            pos.append((x, y, w))
+            x += w + 6
+        out = pygame.Surface((width, y + line_h), pygame.SRCALPHA)
+        for img, (x, y, w) in zip(imgs, pos):
+            box = pygame.Rect(x, y, w, line_h)
+            pygame.draw.rect(out, t.c("accent_text"), box, 1, border_radius=line_h // 2)
+            out.blit(img, img.get_rect(center=box.center), area=pygame.Rect(0, 0, w - 14, img.get_height()))
+        return out
+
+    def _step(self, row, width: int, first: bool) -> pygame.Surface:
+        """A tracking step: a dot on a line, the time, what happened (the newest is highlighted)."""
+        t = self.theme
+        text = tx.render(t.small, row.value, t.c("text" if first else "muted"), width - 22)
+        when = t.text(row.label, t.small_size, "muted")
+        h = text.get_height() + when.get_height() + 6
+        img = pygame.Surface((width, h), pygame.SRCALPHA)
+        pygame.draw.line(img, t.c("border"), (6, 0), (6, h), 2)
+        pygame.draw.circle(img, t.c("accent" if first else "border"), (6, 8), 5)
+        img.blit(text, (22, 0))
+        img.blit(when, (22, text.get_height() + 2))
         return img
