@@ -60,7 +60,7 @@ OUTCOMES = ("success", "lost", "bad_review", "escalated", "unfinished")
 BUYER_ENDINGS = ("success", "lost", "bad_review")   # what a human buyer ends a role-play chat with
 MODES = ("practice", "exam")
 MSG_KINDS = ("line", "nudge", "confused", "repeat", "leave", "message")
-SEVERITIES = ("minor", "major", "severe", "")
+SEVERITIES = ("tip", "minor", "major", "severe", "")
 
 # Reason codes of refusals and errors, with what a student reads (Chinese).
 REFUSALS: dict[str, str] = {

@@ -65,25 +65,37 @@ def guess_shop(shops: dict, *texts: str):
     best = (0.0, None, ())
     for shop in shops.values():
         score = 3.0 if shop.name and shop.name[:2] in joined else 0.0
-        top, prods = 0.0, []
-        for p in shop.products.values():
-            name = p.name.lower()
-            if name in joined:
-                hit = 10.0
-            else:  # 防滑厨师工作鞋 is the 厨师鞋 a buyer asks about: its words (厨师), then its kind (鞋)
-                base = re.sub(r"\s*\d+\s*(?:cm|mm|米)?\s*$", "", name).strip()  # "花箱 60cm" -> "花箱"
-                parts = set(w.strip() for w in words(base)) | {base[-2:]}
-                hit = sum(1.0 for w in parts if len(w) >= 2 and w in joined)
-                if hit and base and base[-1] in joined:
-                    hit += 0.5
-                hit += sum(2.0 for m in re.findall(r"\d+\s*(?:cm|mm|米)", name) if m in joined)  # 60cm or 90cm
-            if hit and hit > top:
-                top, prods = hit, [p]
-            elif hit and hit == top:
-                prods.append(p)
+        # the buyer's own words name the product first; a reply may name a gift or a second product
+        top, prods = _named_products(shop, (texts[0] or "").lower(), words) if texts else (0.0, [])
+        if not top:  # what the replies name, leaving out what they give away ("送一套园艺三件套")
+            top, prods = _named_products(shop, re.sub(r"(?:赠送|加送|赠|送)[^,.!?;，。！？]{0,8}", "", joined), words)
         if score + top > best[0]:
             best = (score + top, shop, tuple(prods))
     return best[1], best[2]
+
+
+def _named_products(shop, joined: str, words) -> tuple[float, list]:
+    """The products of `shop` the text names best, and how well (0 when none)."""
+    top, prods = 0.0, []
+    for p in shop.products.values():
+        name = p.name.lower()
+        if name in joined:
+            hit = 10.0
+        else:  # 防滑厨师工作鞋 is the 厨师鞋 a buyer asks about: its words (厨师), then its kind (鞋)
+            base = re.sub(r"\s*\d+\s*(?:cm|mm|米)?\s*$", "", name).strip()  # "花箱 60cm" -> "花箱"
+            parts = set(w.strip() for w in words(base)) | {base[-2:]}
+            hit = sum(1.0 for w in parts if len(w) >= 2 and w in joined)
+            if hit and base and base[-1] in joined:
+                hit += 0.5
+            hit += sum(2.0 for m in re.findall(r"\d+\s*(?:cm|mm|米)", name) if m in joined)  # 60cm or 90cm
+            # "90的包邮吗": the bare length names the 90cm one (not a price: no 元/块 after it)
+            hit += sum(1.5 for m in re.findall(r"(\d+)\s*(?:cm|mm|米)", name)
+                       if m + "cm" not in joined and re.search(rf"(?<![\d.]){m}(?![\d.]|\s*(?:元|块|cm|mm|米))", joined))
+        if hit and hit > top:
+            top, prods = hit, [p]
+        elif hit and hit == top:
+            prods.append(p)
+    return top, prods
 
 
 def products_context(shop, products) -> tuple[dict[str, float], dict[str, tuple]]:

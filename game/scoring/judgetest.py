@@ -3,7 +3,7 @@
 The file holds ``pairs`` (a buyer message, two replies ``a`` and ``b``, which is ``better``) and
 ``singles`` (a buyer message, a ``reply``, ``faulty: true/false``). A pair agrees when the better
 reply scores strictly higher, ties when both score the same; a single is flagged when the scorer
-finds any fault in it. The held-out set in tests/scoring/ was written blind to the scorer.
+finds any fault in it (a "tip" is advice on style, not a fault). The held-out set in tests/scoring/ was written blind to the scorer.
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def judge(scorer, pairs: list[Pair], singles: list[Single], shops: dict | None =
     for one in singles:
         read_right(one)
         res = scorer.score(one.reply, context(one.buyer, one.shop, one.reply))
-        flagged = bool(res.hits)
+        flagged = bool(res.faults)
         if one.faulty and flagged:
             s.caught += 1
         elif one.faulty:
@@ -167,7 +167,7 @@ def judge(scorer, pairs: list[Pair], singles: list[Single], shops: dict | None =
         elif flagged:
             s.false_alarm += 1
             s.disagreements.append({"line": one.line, "kind": "false alarm", "buyer": one.buyer, "reply": one.reply,
-                                    "rules": [h.rule for h in res.hits]})
+                                    "rules": [h.rule for h in res.faults]})
         else:
             s.clean += 1
     return s

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from game.content.conditions import Condition
 
-SEVERITIES = ("minor", "major", "severe")
+# "tip" is advice (style the seeds ask for), not a fault: a team lead passes the reply all the same.
+SEVERITIES = ("tip", "minor", "major", "severe")
 CHECKS = ("overlong", "repetition", "other_buyers", "stage", "first_reply_slow", "reply_slow", "typing_slow",
           "golden", "empty", "weak_point_denied", "material_unlisted")
 # Checks about when and how fast a reply was sent, not its words: rewording cannot fix them, so they

@@ -1,7 +1,7 @@
 """Short feedback lines under a trainee message, for the window and the terminal alike."""
 from __future__ import annotations
 
-_SEVERITY = {"severe": 0, "major": 1, "minor": 2}
+_SEVERITY = {"severe": 0, "major": 1, "minor": 2, "tip": 3}
 
 
 def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:

@@ -180,6 +180,11 @@ class ReplyResult:
     def rules(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(h.rule for h in self.hits))
 
+    @property
+    def faults(self) -> tuple[Hit, ...]:
+        """The hits that are faults; a "tip" is advice on style that leaves the reply acceptable."""
+        return tuple(h for h in self.hits if h.severity != "tip")
+
     def to_dict(self) -> dict:
         return {
             "text": self.text, "score": self.score, "stage": self.stage,
