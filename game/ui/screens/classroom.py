@@ -53,13 +53,19 @@ class HostScreen(Screen):
         self.end_btn = UIButton(pygame.Rect(208, y + 50, 176, 44), "结束本轮", self.m)
         self.export_btn = UIButton(pygame.Rect(24, y + 104, 176, 40), "导出报告", self.m)
         self.close_btn = UIButton(pygame.Rect(208, y + 104, 176, 40), "关闭课堂", self.m)
-        self.transcript = UITextBox("点击排行榜上的学员查看对话", pygame.Rect(w - 400, 170, 376, h - 250), self.m,
+        tw = self.side_width()
+        self.transcript = UITextBox("点击排行榜上的学员查看对话", pygame.Rect(w - tw - 24, 170, tw, h - 250), self.m,
                                     allow_split_dashes=False)
         # the trainer removes the selected student (and may keep the name out)
-        self.kick_btn = UIButton(pygame.Rect(w - 400, h - 72, 184, 40), "移出所选学员", self.m)
-        self.ban_btn = UIButton(pygame.Rect(w - 208, h - 72, 184, 40), "移出并禁止加入", self.m)
+        half = (tw - 8) // 2
+        self.kick_btn = UIButton(pygame.Rect(w - tw - 24, h - 72, half, 40), "移出所选学员", self.m)
+        self.ban_btn = UIButton(pygame.Rect(w - 24 - half, h - 72, half, 40), "移出并禁止加入", self.m)
         self.rows: list[tuple[pygame.Rect, str]] = []
         self._transcript_for = None
+
+    def side_width(self) -> int:
+        """The transcript column: narrower on a small window, so the leaderboard keeps its columns."""
+        return max(280, min(376, (self.app.size[0] - 424) // 2))
 
     def _mode_label(self) -> str:
         return "模式: 练习" if self.mode == "practice" else "模式: 考试"
@@ -177,8 +183,9 @@ class HostScreen(Screen):
         surface.blit(t.text(status, t.small_size, "text"), (400, 150))
         # Live leaderboard.
         x0, y = 400, 178
-        width = w - 400 - 24 - 400 - 16
-        heads = [("名次", 0), ("学员", 50), ("得分", 210), ("结果", 270), ("平均回复", 340)]
+        width = w - x0 - 24 - self.side_width() - 16
+        heads = [(label, int(width * f)) for label, f in
+                 (("名次", 0.0), ("学员", 0.13), ("得分", 0.5), ("结果", 0.65), ("平均回复", 0.81))]
         for label, dx in heads:
             surface.blit(t.text(label, t.small_size, "muted"), (x0 + dx, y))
         y += 26
@@ -193,7 +200,7 @@ class HostScreen(Screen):
                 pygame.draw.rect(surface, t.c("selected"), r, border_radius=4)
             self.rows.append((r, row["name"]))
             colour = "text" if row.get("connected", True) else "muted"
-            vals = [str(row["rank"] or "-"), tx.fit(t.small, row["name"], 150),
+            vals = [str(row["rank"] or "-"), tx.fit(t.small, row["name"], int(width * 0.35)),
                     "-" if row["score"] is None else f"{row['score']:.0f}",
                     OUTCOME.get(row.get("outcome"), str(row.get("outcome"))),
                     "-" if row.get("avg_reply") is None else f"{row['avg_reply']:.1f}秒"]
@@ -206,7 +213,8 @@ class HostScreen(Screen):
         pod = self.host.podium() if rnd is None or rnd.get("ended") else []
         if pod:
             base = h - 60
-            centres = {1: x0 + width // 2, 2: x0 + width // 2 - 120, 3: x0 + width // 2 + 120}
+            step = min(120, width // 3)
+            centres = {1: x0 + width // 2, 2: x0 + width // 2 - step, 3: x0 + width // 2 + step}
             heights = {1: 110, 2: 80, 3: 60}
             for p in pod:
                 c = centres[p["place"]]

@@ -19,7 +19,8 @@ class SettingsScreen(Screen):
         for key in ("font", "sound", "mode", "choices", "window"):
             self.rows[key] = UIButton(pygame.Rect(x, y, 320, 44), self._label(key), self.m)
             y += 60
-        self.back = UIButton(pygame.Rect(x, y + 20, 320, 44), "完成", self.m, object_id="#primary")
+        self.sample_y = y - 8  # the font preview sits between the rows and 完成
+        self.back = UIButton(pygame.Rect(x, y + 30, 320, 44), "完成", self.m, object_id="#primary")
 
     def _label(self, key: str) -> str:
         s = self.app.settings
@@ -73,4 +74,4 @@ class SettingsScreen(Screen):
         title = t.title.render("设置", True, t.c("text"))
         surface.blit(title, (w // 2 - 100, 50))
         sample = t.body.render("示例: 亲,您好!很高兴为您服务 /:^_^", True, t.c("muted"))
-        surface.blit(sample, (w // 2 - 100, 440))
+        surface.blit(sample, (w // 2 - 100, self.sample_y))
