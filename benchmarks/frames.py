@@ -1,5 +1,6 @@
-"""Frame cost of the workbench with 1 and 5 buyers of 300 messages each, beside an empty pygame loop.
-Dummy video driver; prints figures, asserts nothing.
+"""Frame cost of the workbench with 1 and 5 buyers of 300 messages each, beside an empty pygame loop:
+idle frames (nothing changed: the last picture stands) and drawn frames (the mouse moves every
+frame, so the whole screen is drawn again); in both, a buyer switch every 50 frames. Dummy video driver; prints figures, asserts nothing.
 
     python benchmarks/frames.py
 """
@@ -43,12 +44,13 @@ def empty_loop(surface) -> list[float]:
     return out
 
 
-def workbench(n_buyers: int, per_chat: int = 300) -> list[float]:
+def workbench(n_buyers: int, per_chat: int = 300, drawn: bool = False) -> list[float]:
     from game.ui.app import App
     from game.ui.screens.workbench import start_personas
     with tempfile.TemporaryDirectory() as tmp:
         clock = ManualClock()
         app = App(ROOT / "scenarios", data_dir=tmp, clock=clock, settings_path=Path(tmp) / "s.json")
+        app.wait_reader()  # the reader loads off the frame; chats start once it is ready
         personas = list(app.library.personas.values())[:n_buyers]
         start_personas(app, personas, gap=0.0)
         clock.advance(0.1)
@@ -62,8 +64,10 @@ def workbench(n_buyers: int, per_chat: int = 300) -> list[float]:
         for i in range(FRAMES):
             if i % 50 == 0:
                 app.screen.session.next_chat()  # switching buyers re-renders that chat once
+            events = [pygame.event.Event(pygame.MOUSEMOTION, {"pos": (600, 300 + i % 2), "rel": (0, 1),
+                                                               "buttons": (0, 0, 0)})] if drawn else []
             t0 = time.perf_counter()
-            app.frame(0.016, [])
+            app.frame(0.016, events)
             out.append(time.perf_counter() - t0)
         if app.store is not None:
             app.store.close()
@@ -77,7 +81,8 @@ def main() -> None:
     print(f"empty pygame loop (fill 1280x800): {stats(empty_loop(surface))}")
     pygame.quit()
     for n in (1, 5):
-        print(f"workbench, {n} buyer(s) x 300 messages: {stats(workbench(n))}")
+        print(f"workbench, {n} buyer(s) x 300 messages, idle frames: {stats(workbench(n))}")
+        print(f"workbench, {n} buyer(s) x 300 messages, drawn frames: {stats(workbench(n, drawn=True))}")
 
 
 if __name__ == "__main__":

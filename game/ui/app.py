@@ -46,6 +46,11 @@ class Screen:
     def draw(self, surface: pygame.Surface) -> None:
         pass
 
+    def view_key(self):
+        """What the screen shows, as a value: while it stays the same (and no event came), the frame
+        is not drawn again. None: draw every frame."""
+        return None
+
     def draw_overlay(self, surface: pygame.Surface) -> None:
         """Drawn after the widgets (e.g. pictures on top of buttons)."""
 
@@ -94,6 +99,7 @@ class App:
         self.clock = clock
         self.running = True
         self.dialog = None
+        self._shown = None  # the view key of the picture on screen
         self.sound = _make_sound()
         self.store = _open_store(data_dir)
         from .screens.start import StartScreen
@@ -203,20 +209,29 @@ class App:
         if not consumed or ev.type in (pygame.TEXTINPUT, pygame.TEXTEDITING, pygame.KEYDOWN):
             self.screen.process_event(ev)
 
-    def frame(self, dt: float, events=None) -> None:
-        for ev in (pygame.event.get() if events is None else events):
+    def frame(self, dt: float, events=None) -> bool:
+        """One frame; False when nothing changed and the last picture still stands (idle frames)."""
+        got = pygame.event.get() if events is None else events
+        for ev in got:
             self.handle(ev)
         if self._after_reader is not None and self._reader is not None:
             fn, self._after_reader = self._after_reader, None
             fn()
         self.screen.update(dt)
         self.manager.update(dt)
+        key = self.screen.view_key()
+        if key is not None and not self.manager.get_hovering_any_element() and self.dialog is None:
+            key = (id(self.screen), key, self.size, self._after_reader is None)
+            if not got and key == self._shown:
+                return False
+        self._shown = key
         self.surface.fill(self.theme.c("bg"))
         self.screen.draw(self.surface)
         self.manager.draw_ui(self.surface)
         self.screen.draw_overlay(self.surface)
         if self._after_reader is not None:
             self._draw_wait_notice()
+        return True
 
     def _draw_wait_notice(self) -> None:
         font = self.theme.font(18)
@@ -231,8 +246,8 @@ class App:
         pygame.key.start_text_input()
         while self.running:
             dt = fps.tick(60) / 1000.0
-            self.frame(dt)
-            pygame.display.flip()
+            if self.frame(dt):
+                pygame.display.flip()
         self.settings.save()
         if self.store is not None:
             self.store.close()

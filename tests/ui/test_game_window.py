@@ -266,3 +266,19 @@ def test_side_panel_tabs_show_product_order_and_customer(app, monkeypatch):
     app.frame(0.016, [pygame.event.Event(pygame.MOUSEWHEEL, {"x": 0, "y": -3, "flipped": False})])
     after = app.surface.subsurface(pygame.Rect(1024 - 300, 300, 290, 330)).copy()
     assert pygame.image.tobytes(panel, "RGB") != pygame.image.tobytes(after, "RGB")
+
+
+def test_idle_frames_keep_the_picture_and_changes_are_drawn(app):
+    from game.ui.screens.workbench import start_personas
+    start_personas(app, [app.library.personas["chatty-office-lady"]])
+    run(app, 3)
+    app.frame(0.016, [])
+    assert app.frame(0.016, []) is False  # nothing changed: the last picture stands
+    app.clock.advance(0.3)  # the countdowns move
+    assert app.frame(0.016, []) is True
+    assert app.frame(0.016, [text("亲")]) is True  # typing is drawn at once
+    before = pygame.image.tobytes(app.surface, "RGB")
+    app.frame(0.016, [])
+    app.clock.advance(30)  # the buyer nudges: a new line
+    drew = [app.frame(0.5, []) for _ in range(3)]
+    assert any(drew) and pygame.image.tobytes(app.surface, "RGB") != before

@@ -322,6 +322,14 @@ class WorkbenchScreen(Screen):
             surface.blit(msg, msg.get_rect(center=(self.chat_area.centerx, self.chat_area.y + 30)))
 
 
+    def view_key(self):
+        s = self.session
+        # countdowns and rings move in quarter seconds; the rest changes with what happens in the chats
+        chats = tuple((len(c.transcript), c.buyer_typing, c.finished, c.outcome, round(c.mood)) for c in s.chats)
+        return (int(self.app.clock.now() * 4), s.active, chats, self.chat.view_state(), self.reply.view_state(),
+                self.card.tab, self.card.scroll, self.store_error, self._sending is not None,
+                self.quick_panel is not None, len(self.choice_buttons), s.finished, self.app.settings.choices)
+
     def draw_overlay(self, surface: pygame.Surface) -> None:
         if self.quick_panel is not None:
             return  # the quick-reply list covers the palette

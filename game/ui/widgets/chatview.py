@@ -121,6 +121,15 @@ class ChatView:
     def update(self, dt: float) -> None:
         self._typing_phase = (self._typing_phase + dt) % 1.2
 
+    def view_state(self) -> tuple:
+        """What the chat shows: which chat, how far scrolled, its lines and notes, the typing dots."""
+        c = self.conv
+        if c is None:
+            return ()
+        tail = tuple(m.feedback is not None for m in c.transcript[-4:])  # notes arrive after the line
+        typing = int(self._typing_phase / 0.3) if c.buyer_typing and not c.finished else -1
+        return (id(c), self.scroll, len(c.transcript), tail, typing, self.show_feedback, self.rect.size)
+
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme
         if self.rect.width <= 0 or self.rect.height <= 0:

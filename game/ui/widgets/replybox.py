@@ -124,6 +124,11 @@ class ReplyBox:
     def update(self, dt: float) -> None:
         self._blink = (self._blink + dt) % 1.0
 
+    def view_state(self) -> tuple:
+        """What the box shows: text, caret and whether the caret is lit now."""
+        return (self.text, self.caret, self.composition, self.focused, self.enabled,
+                self.focused and (self._blink < 0.6 or bool(self.composition)))
+
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme
         pygame.draw.rect(surface, t.c("panel"), self.rect, border_radius=8)
