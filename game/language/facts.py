@@ -330,7 +330,6 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
     refused: list[float] = []
     operands: list[float] = []
     compensation = threshold = total = tax = None
-    last_number: tuple[int, float] | None = None
     has_ops = R.operators.search(text) is not None
 
     def negated(a: int, b: int) -> bool:
@@ -484,7 +483,6 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 refused.append(value)
             else:
                 offered.append(value)
-            last_number = (start, value)
 
     if discount is None and any(c in text for c in R.half_probes):
         for m in R.half.finditer(text):

@@ -116,8 +116,8 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
         for k in _PATIENCE_KEYS:
             if k in tm:
                 report.error(tm.key_mark(k), f"'{k}' does not belong in 'timing'",
-                             f"the seconds a buyer waits are set once, in buyer.yaml 'patience'; "
-                             f"'timing' names that file with 'patience: buyer.yaml'")
+                             "the seconds a buyer waits are set once, in buyer.yaml 'patience'; "
+                             "'timing' names that file with 'patience: buyer.yaml'")
         sh.keys(tm, "'timing'", {**t_keys, **{k: None for k in _PATIENCE_KEYS}}, required=tuple(k for k in t_keys))
         for k, t in t_keys.items():
             if t is str:
