@@ -7,8 +7,8 @@ points; lengths run from 1 to 3,000 characters.
 
 A blow-up is a reply that costs more than 3x the median of replies of its length band, and still
 does when timed again (twice more, the faster kept; the encoder keeps its cache, its cost being
-capped per clause), so a pause of the machine is not counted. Opening a chat is not timed: its cost
-does not depend on the reply. --read-only times reader and scorer alone (the part whose cost
+capped per clause), so a pause of the machine is not counted. Opening a chat and the buyer's first
+line are not timed: their cost does not depend on the reply. --read-only times reader and scorer alone (the part whose cost
 depends on the reply), without live turns. Prints figures; asserts nothing.
 
     python benchmarks/fuzz_turns.py [N] [--seed S] [--read-only]   (N defaults to 100,000)
@@ -92,12 +92,15 @@ class Player:
         self.turns = 0
 
     def ready(self) -> None:
-        """Open the next chat when needed; kept out of the timed part (its cost does not depend on the reply)."""
+        """Open the next chat when needed, and let the buyer say their first line; kept out of the timed
+        part (its cost does not depend on the reply, and a reply timed again always opens a chat)."""
         if self.session is None or self.session.finished or self.turns >= 12:
             self.session = PlaySession.start([self.personas[self.i % len(self.personas)]], self.reader, self.clock,
                                              seed=self.i, defaults=self.lib.buyer_defaults, judge=self.judge)
             self.i += 1
             self.turns = 0
+            self.clock.advance(4.0)
+            self.session.tick()
 
     def turn(self, text: str) -> None:
         self.ready()
