@@ -80,18 +80,3 @@ def customer_rows(persona: Persona) -> list[Row]:
     rows.append(Row("kv", "咨询商品", persona.product.name))
     rows.append(Row("kv", "订单", f"{o.number} · {o.status}" if o is not None else "暂无"))
     return rows
-
-
-def text_lines(rows: list[Row]) -> list[str]:
-    """Rows as plain lines, for the terminal."""
-    out = []
-    for r in rows:
-        if r.kind == "head":
-            out.append(f"【{r.label}】")
-        elif r.kind == "kv":
-            out.append(f"  {r.label + ': ' if r.label else '      '}{r.value}")
-        elif r.kind == "step":
-            out.append(f"  {r.label}  {r.value}")
-        else:
-            out.append(f"  · {r.label}")
-    return out
