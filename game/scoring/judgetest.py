@@ -3,7 +3,8 @@
 The file holds ``pairs`` (a buyer message, two replies ``a`` and ``b``, which is ``better``) and
 ``singles`` (a buyer message, a ``reply``, ``faulty: true/false``). A pair agrees when the better
 reply scores strictly higher, ties when both score the same; a single is flagged when the scorer
-finds any fault in it (a "tip" is advice on style, not a fault). The held-out set in tests/scoring/ was written blind to the scorer.
+finds any fault in it (a severity with `fault: false`, the "tip", is advice, not a fault).
+The held-out set in tests/scoring/ was written blind to the scorer.
 """
 
 from __future__ import annotations

@@ -113,6 +113,7 @@ class Severity:
     reply: float
     chat: float
     mood: float
+    fault: bool = True  # false: advice on style; a reply with only these is not a faulty reply
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,11 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
                 report.error(sm.key_mark(name), *unknown("severity", name, SEVERITIES))
                 continue
             if sh.mapping(spec, sm.value_mark(name), f"severity '{name}'") and sh.keys(
-                    spec, f"severity '{name}'", {"title": str, "reply": float, "chat": float, "mood": float},
+                    spec, f"severity '{name}'", {"title": str, "reply": float, "chat": float, "mood": float,
+                                                "fault": bool},
                     required=("title", "reply", "chat", "mood")) and all(k in spec for k in ("title", "reply", "chat", "mood")):
-                sev[name] = Severity(name, spec["title"], float(spec["reply"]), float(spec["chat"]), float(spec["mood"]))
+                sev[name] = Severity(name, spec["title"], float(spec["reply"]), float(spec["chat"]), float(spec["mood"]),
+                                     fault=bool(spec.get("fault", True)))
         for name in SEVERITIES:
             if name not in sev and name not in sm:
                 report.error(sm.mark, f"severity '{name}' is missing from 'severities'")

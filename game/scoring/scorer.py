@@ -175,6 +175,7 @@ class ReplyResult:
     moves: tuple = ()  # game.scoring.situations.MoveCheck: the situation's moves, made or not
     model_answer: str | None = None  # the situation's model answer, with the shop's facts
     unscored: bool = False  # the scorer failed on this reply (logged): no score to show or count
+    advice: frozenset = frozenset()  # severities that are advice, not faults (fault: false in scoring.yaml)
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -182,8 +183,8 @@ class ReplyResult:
 
     @property
     def faults(self) -> tuple[Hit, ...]:
-        """The hits that are faults; a "tip" is advice on style that leaves the reply acceptable."""
-        return tuple(h for h in self.hits if h.severity != "tip")
+        """The hits that are faults; advice on style (a "tip") leaves the reply acceptable."""
+        return tuple(h for h in self.hits if h.severity not in self.advice)
 
     def to_dict(self) -> dict:
         return {
@@ -450,7 +451,8 @@ class Scorer:
             text=text, score=int(round(score)), hits=hits,
             strengths=strengths, intents=names, stages=stages, rewrite=rewrite,
             mood_delta=float(mood), offer=offer, stage=ctx.stage, situation=sit.id if sit else None,
-            moves=moves, model_answer=model_answer)
+            moves=moves, model_answer=model_answer,
+            advice=frozenset(n for n, sv in self._sev.items() if not sv.fault))
 
     # ------------------------------------------------------------ situations
     def _situation_of(self, ctx: ReplyContext):
