@@ -11,11 +11,12 @@ capped per clause), so a pause of the machine is not counted. Opening a chat and
 line are not timed: their cost does not depend on the reply. --read-only times reader and scorer alone (the part whose cost
 depends on the reply), without live turns. Prints figures; asserts nothing.
 
-    python benchmarks/fuzz_turns.py [N] [--seed S] [--read-only]   (N defaults to 100,000)
+    python benchmarks/fuzz_turns.py [N] [--seed S] [--read-only] [--save FILE]   (N defaults to 100,000)
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -117,6 +118,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--read-only", action="store_true",
                     help="time reader + scorer alone (the input-driven part), without live turns: faster")
+    ap.add_argument("--save", metavar="FILE", help="write the blow-ups' whole texts here (JSON lines)")
     args = ap.parse_args()
     logging.disable(logging.CRITICAL)
     lib = load_library(ROOT / "scenarios")
@@ -133,7 +135,11 @@ def main() -> None:
             scorer.score(text, ReplyContext(buyer=buyer))
 
     errors: list[tuple[str, str]] = []
-    costs: list[tuple[float, int, str]] = []
+    # Times in an array and texts as plain strings: a list of 100,000 tuples would be walked by every
+    # full garbage collection, and those pauses would land on the replies being timed.
+    secs = np.zeros(args.n)
+    texts: list[str] = []
+    buyers: list[str | None] = []
     t_all = time.perf_counter()
     for k in range(args.n):
         text = fuzz(rng, pieces)
@@ -146,23 +152,27 @@ def main() -> None:
         except Exception:  # noqa: BLE001 - counting them is the point
             errors.append((text, traceback.format_exc(limit=3)))
             player.session = None
-        costs.append((time.perf_counter() - t0, band(len(text)), (text, buyer)))
+        secs[k] = time.perf_counter() - t0
+        texts.append(text)
+        buyers.append(buyer)
         if (k + 1) % 10_000 == 0:
             print(f"  {k + 1:,} replies, {len(errors)} exceptions, {time.perf_counter() - t_all:.0f} s", flush=True)
     print(f"{args.n:,} fuzzed replies in {time.perf_counter() - t_all:.0f} s; exceptions: {len(errors)}")
     for text, tb in errors[:5]:
         print(f"  {text[:60]!r}\n{tb}")
+    bands = np.array([band(len(t)) for t in texts])
     medians = {}
     for b in range(len(BANDS) - 1):
-        xs = [c for c, bb, _ in costs if bb == b]
-        if xs:
+        xs = secs[bands == b]
+        if len(xs):
             medians[b] = float(np.median(xs))
             print(f"  length {BANDS[b]}-{BANDS[b + 1] - 1}: {len(xs):,} replies, median {medians[b] * 1000:.1f} ms, "
                   f"p99 {np.percentile(xs, 99) * 1000:.1f} ms, max {max(xs) * 1000:.1f} ms")
-    slow = [(c, b, t) for c, b, t in costs if c > 3 * medians[b]]
+    slow = [k for k in range(len(texts)) if secs[k] > 3 * medians[int(bands[k])]]
     print(f"  first timing over 3x its band's median: {len(slow):,}; timing those again ...")
     blowups = []
-    for c, b, (text, buyer) in slow:
+    for k in slow:
+        b, text, buyer = int(bands[k]), texts[k], buyers[k]
         again = []
         for _ in range(2):
             # The encoder keeps what it has read (its cost is capped per clause anyway); what can blow
@@ -181,6 +191,11 @@ def main() -> None:
     print(f"blow-ups (still over 3x its band's median when timed again): {len(blowups)}")
     for c, b, text in sorted(blowups, key=lambda x: -x[0])[:10]:
         print(f"  {c * 1000:8.1f} ms (median {medians[b] * 1000:.1f})  {len(text)} chars  {text[:50]!r}")
+    if args.save:
+        with open(args.save, "w", encoding="utf-8") as f:
+            for c, b, text in blowups:
+                f.write(json.dumps({"ms": round(c * 1000, 1), "band_median_ms": round(medians[b] * 1000, 1),
+                                    "text": text}, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

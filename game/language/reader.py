@@ -42,8 +42,8 @@ OWN_SIMILARITY = 0.65  # how close to a persona's own example a window must be t
 TOP_FLOOR = 0.6
 FAULT_THRESHOLD = 0.9  # a fault intent (fault: true in intents.yaml) reads at this probability or more
 TOP_MARGIN = 0.2
-MAX_CLAUSES = 40
-_RECENT = 256  # readings kept  # the classifier reads this many clauses of a message; a pasted essay is left to the rules  # what a phrase hit the classifier confirms is reported with, at least
+MAX_CLAUSES = 40  # the classifier reads this many clauses of a message; a pasted essay is left to the rules
+_RECENT = 256  # readings kept
 clause_spans = learned.clause_spans
 _HAN = re.compile(r"[\u3400-\u9fff]")
 

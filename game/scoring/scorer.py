@@ -578,9 +578,13 @@ class Scorer:
                     bounds.add(at)
             return k in bounds and j in bounds
 
-        # phrases: one scan for every rule
+        # phrases: one scan for every rule; a phrase pasted a thousand times is judged on its first hits
         if c:
+            tried: dict[str, int] = {}
             for key, k, j, phrase in self._scan_phrases(prep):
+                tried[key] = tried.get(key, 0) + 1
+                if tried[key] > _MAX_MATCHES:
+                    continue
                 rule = self._rules[key]
                 if applies(rule) and whole_words(k, j) and passes(rule, k, j):
                     a, b = prep.orig_span(k, j)
