@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from game.content.emoticons import as_emoji
+
 try:  # readline keeps the half-typed line when a buyer line is printed above it
     import readline
 except ImportError:  # Windows
@@ -37,6 +39,7 @@ class _Screen:
         self.tty = stream.isatty() and sys.stdin.isatty()
 
     def show(self, text: str) -> None:
+        text = as_emoji(text)  # a terminal has no drawn faces: emoticon codes show as emoji
         if self.tty:
             buf = readline.get_line_buffer() if readline else ""
             self.out.write("\r\x1b[K" + text + "\n" + PROMPT + buf)
@@ -320,7 +323,7 @@ def _chat(conv, persona, lines, screen, rec, judge, feedback_notes, choices, see
         from .scoring.report import build_report, format_report
         report = build_report(conv, judge.scorer)
         print()
-        print(format_report(report))
+        print(as_emoji(format_report(report)))
     _stop_recording(rec, conv, "quit", report)
     return 0
 

@@ -11,6 +11,8 @@ from collections import Counter
 from datetime import datetime
 from html import escape
 
+from game.content.emoticons import as_emoji
+
 from .db import Session, Store
 from .diagnose import ORDER, default_rules, diagnose
 from .jsonable import (DIMENSIONS, dimension_titles, feedback_items, feedback_strengths, report_dimensions,
@@ -320,7 +322,7 @@ def to_html(store: Store, sessions: list[Session], *, profile: str | None = None
     for s in order:
         out.append(_chat_html(s, *data[s.id], it, diagnosis))
     out.append("</body></html>")
-    return "\n".join(out)
+    return as_emoji("\n".join(out))  # emoticon codes typed in a chat (or quoted from one) as emoji
 
 
 __all__ = ["to_csv", "to_html", "select", "hbars", "line_chart", "OUTCOME_ZH", "STATUS_ZH"]

@@ -8,6 +8,7 @@ from pygame_gui.elements import UIButton
 from ..app import Screen
 from ..settings import WINDOW_SIZES
 from ..theme import FONT_SCALES
+from ..widgets import text as tx
 
 
 class SettingsScreen(Screen):
@@ -73,5 +74,5 @@ class SettingsScreen(Screen):
         w, _ = self.app.size
         title = t.title.render("设置", True, t.c("text"))
         surface.blit(title, (w // 2 - 100, 50))
-        sample = t.body.render("示例: 亲,您好!很高兴为您服务 /:^_^", True, t.c("muted"))
+        sample = tx.render(t.body, "示例: 亲,您好!很高兴为您服务 /:^_^", t.c("muted"), w - (w // 2 - 100) - 24)
         surface.blit(sample, (w // 2 - 100, self.sample_y))

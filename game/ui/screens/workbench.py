@@ -7,6 +7,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIPanel, UISelectionList
 
+from game.content.emoticons import PALETTE
 from game.engine.session import PlaySession
 
 from ..app import Screen
@@ -78,7 +79,7 @@ class WorkbenchScreen(Screen):
         tools_y = self.reply.rect.y - TOOLS_H - 4
         self.emo_buttons = []
         x = mid.x + 12
-        for code in tx.PALETTE:
+        for code in PALETTE:
             b = UIButton(pygame.Rect(x, tools_y + 2, 36, 34), "", self.m, tool_tip_text=code,
                          object_id="#emoticon")
             self.emo_buttons.append((b, code))

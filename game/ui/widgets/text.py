@@ -1,19 +1,12 @@
 """Chinese text layout with inline Wangwang emoticons, wrapped per character, rendered once."""
 from __future__ import annotations
 
-import json
 import math
-import re
 from functools import lru_cache
 
 import pygame
 
-from ..theme import ASSETS
-
-_EMO = json.loads((ASSETS / "emoticons.json").read_text(encoding="utf-8"))
-CODES: dict[str, str] = _EMO["codes"]
-PALETTE: list[str] = _EMO["palette"]
-_CODE_RE = re.compile("|".join(re.escape(c) for c in sorted(CODES, key=len, reverse=True)))
+from game.content.emoticons import CODE_RE, CODES
 # Lines must not start with closing punctuation (a light kinsoku rule).
 _NO_START = set("，。！？、；：）」』》,.!?;:)")
 
@@ -70,7 +63,7 @@ def tokens(text: str) -> list[str]:
     """Characters, with each emoticon code kept whole."""
     out: list[str] = []
     pos = 0
-    for m in _CODE_RE.finditer(text):
+    for m in CODE_RE.finditer(text):
         out.extend(text[pos:m.start()])
         out.append(m.group(0))
         pos = m.end()
