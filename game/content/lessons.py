@@ -37,6 +37,16 @@ def step_passed(step: LessonStep, best: dict[str, float]) -> bool:
     return all(best.get(p, -1) >= step.pass_mark for p in step.personas)
 
 
+def step_stars(step: LessonStep, best: dict[str, float], grades=()) -> int:
+    """0 until the step is passed; then one star, and one more for each of the two top grade bands
+    (scoring.yaml `grades`) its weakest buyer's best score reaches."""
+    if not step_passed(step, best):
+        return 0
+    low = min(best.get(p, -1) for p in step.personas)
+    tops = sorted((g.min for g in grades), reverse=True)[:2]
+    return 1 + sum(low >= m for m in tops)
+
+
 def lesson_status(lesson: Lesson, best: dict[str, float]) -> list[str]:
     """'passed', 'open' or 'locked' per step: a step opens when the one before is passed."""
     out, open_next = [], True

@@ -4,8 +4,9 @@ from __future__ import annotations
 _SEVERITY = {"severe": 0, "major": 1, "minor": 2, "tip": 3}
 
 
-def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:
-    """(line, colour name) pairs: the faults with why, then a better way to say it; else strengths."""
+def feedback_notes(feedback, limit: int = 2, *, full: bool = False) -> list[tuple[str, str]]:
+    """(line, colour name) pairs: the faults with why, then a better way to say it; else strengths.
+    `full`: every fault, and the strengths of a faulty reply too (an expanded card)."""
     if feedback is None:
         return []
     d = feedback.to_dict() if hasattr(feedback, "to_dict") else (feedback if isinstance(feedback, dict) else {})
@@ -19,7 +20,7 @@ def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:
         if v.get("rule") in seen:
             continue
         seen.add(v.get("rule"))
-        if len(seen) > limit:
+        if len(seen) > limit and not full:
             break
         title = v.get("title") or v.get("category") or v.get("rule", "")
         why = v.get("why", "")
@@ -27,8 +28,8 @@ def feedback_notes(feedback, limit: int = 2) -> list[tuple[str, str]]:
     better = d.get("rewrite") or (faults[0].get("suggestion") if faults else None)
     if faults and better:
         out.append((f"→ 更好的说法: {better}", "info"))
-    if not faults:
-        for st in list(d.get("strengths", []))[:2]:
+    if full or not faults:
+        for st in list(d.get("strengths", []))[:None if full else 2]:
             label = st if isinstance(st, str) else (st.get("title") or st.get("id", ""))
             if label:
                 out.append((f"✓ {label}", "good"))

@@ -26,3 +26,14 @@ def test_a_lesson_naming_an_unknown_persona_is_refused(library, tmp_path):
     msgs = [(p.line, p.message + "; " + p.hint) for p in report.errors]
     assert any(ln == 6 and "unknown persona 'damaged-dres'; did you mean 'damaged-dress'?" in m for ln, m in msgs)
     assert any(ln == 6 and "'pass' in step 2 must be between 0 and 100" in m for ln, m in msgs)
+
+
+def test_stars_come_from_passing_and_the_two_top_grade_bands(library):
+    from game.content.lessons import LessonStep, step_stars
+    grades = library.rubric.config.grades  # 优秀 from 90, 良好 from 80 in scoring.yaml
+    step = LessonStep(("a", "b"), 70)
+    assert step_stars(step, {"a": 95}, grades) == 0          # one buyer not played yet
+    assert step_stars(step, {"a": 95, "b": 69}, grades) == 0
+    assert step_stars(step, {"a": 95, "b": 70}, grades) == 1  # the weaker buyer counts
+    assert step_stars(step, {"a": 95, "b": 85}, grades) == 2
+    assert step_stars(step, {"a": 91, "b": 90}, grades) == 3

@@ -67,7 +67,7 @@ def test_play_a_chat_to_the_report(app):
     assert conv.outcome == "bad_review"
     run(app, 3)
     assert isinstance(app.screen, ReportScreen)
-    rep = app.screen.reports[conv.id]
+    rep = app.screen.entry.rep
     assert rep["total"] is not None and rep["total"] <= 50 and rep["improvements"]
     # The chat, its feedback and its report are in the store, and progress reads them back.
     (stored,) = app.store.sessions(profile=app.settings.profile)

@@ -161,6 +161,33 @@ def test_classroom_screens_fit(app):
         app.classroom_host.close()
 
 
+def test_role_play_and_its_report_fit(app):
+    from game.ui.screens.classroom import RolePlayScreen
+    from tests.ui.helpers import FAULT, Student, line, over, seat_for
+    for role in ("agent", "buyer"):
+        seat = seat_for(role, [])
+        app.show(RolePlayScreen(app, Student(seat)))
+        line(seat, 0, "buyer", "能便宜点吗 /:^_^", 2.0)
+        line(seat, 1, "agent", "不行", 9.0, {"score": 60, "faults": [FAULT], "strengths": [], "rewrite": "亲,送您鞋垫"})
+        check_screen(app, f"RolePlayScreen ({role})")
+        over(seat)
+        app.frame(0.016, [])
+        check_screen(app, f"role-play report ({role})")
+
+
+def test_podium_fits(app, monkeypatch):
+    from game.ui.screens.classroom import HostScreen, PodiumScreen
+    from tests.ui.helpers import PODIUM
+    app.show(HostScreen(app))
+    try:
+        monkeypatch.setattr(app.classroom_host, "podium", lambda: PODIUM)
+        check_screen(app, "HostScreen with its podium")
+        app.show(PodiumScreen(app, app.screen))
+        check_screen(app, "PodiumScreen")
+    finally:
+        app.classroom_host.close()
+
+
 def test_the_check_sees_text_cut_off_and_overlapping(app):
     from game.ui.app import Screen
 

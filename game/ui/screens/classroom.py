@@ -2,17 +2,18 @@
 transcripts) and the student's side (join, play rounds in the workbench, role-play chats)."""
 from __future__ import annotations
 
-import html
+from types import SimpleNamespace
 
+import numpy as np
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UISelectionList, UITextBox, UITextEntryLine
+from pygame_gui.elements import UIButton, UISelectionList, UITextEntryLine
 
 from ..app import Screen
+from ..widgets import charts
 from ..widgets import text as tx
-from game.scoring.notes import feedback_notes
 
-from ..widgets.chatview import NOTE_TEXT
+from ..widgets.chatview import ChatView
 from ..widgets.replybox import ReplyBox
 
 OUTCOME = {"success": "成交", "lost": "离开", "bad_review": "差评", "escalated": "投诉", "unfinished": "未完",
@@ -54,13 +55,14 @@ class HostScreen(Screen):
         self.export_btn = UIButton(pygame.Rect(24, y + 104, 176, 40), "导出报告", self.m)
         self.close_btn = UIButton(pygame.Rect(208, y + 104, 176, 40), "关闭课堂", self.m)
         tw = self.side_width()
-        self.transcript = UITextBox("点击排行榜上的学员查看对话", pygame.Rect(w - tw - 24, 170, tw, h - 250), self.m,
-                                    allow_split_dashes=False)
+        self.chat = getattr(self, "chat", None) or ChatView(self.t, pygame.Rect(0, 0, 10, 10))
+        self.chat.resize(pygame.Rect(w - tw - 24, 170, tw, h - 250))
         # the trainer removes the selected student (and may keep the name out)
         half = (tw - 8) // 2
         self.kick_btn = UIButton(pygame.Rect(w - tw - 24, h - 72, half, 40), "移出所选学员", self.m)
         self.ban_btn = UIButton(pygame.Rect(w - 24 - half, h - 72, half, 40), "移出并禁止加入", self.m)
         self.rows: list[tuple[pygame.Rect, str]] = []
+        self.podium_rect = pygame.Rect(0, 0, 0, 0)
         self._transcript_for = None
 
     def side_width(self) -> int:
@@ -89,6 +91,8 @@ class HostScreen(Screen):
             self.notice = str(exc)
 
     def process_event(self, ev) -> bool:
+        if self.chat.handle(ev):
+            return True
         if ev.type == pygame_gui.UI_BUTTON_PRESSED:
             if ev.ui_element is self.start_btn:
                 self._start()
@@ -118,6 +122,10 @@ class HostScreen(Screen):
                     done = self.host.kick(name, ban=ban)
                     self.notice = (f"已移出 {name}" + (",并禁止再加入" if ban else "")) if done else f"没有学员 {name}"
                     self.selected_student = None
+            return True
+        if (ev.type == pygame.MOUSEBUTTONDOWN and ev.button == 1 and self.podium_rect.collidepoint(ev.pos)) or \
+                (ev.type == pygame.KEYDOWN and ev.key == pygame.K_p and self.podium_rect.width):
+            self.app.show(PodiumScreen(self.app, self))
             return True
         if ev.type == pygame.MOUSEBUTTONDOWN and ev.button == 1:
             for r, name in self.rows:
@@ -150,22 +158,25 @@ class HostScreen(Screen):
                                f"{ev.data.get('seconds', 0):.0f} 秒内不接受新学员")
         if self.selected_student and self._transcript_for != self._transcript_key():
             self._transcript_for = self._transcript_key()
-            self.transcript.set_text(self._transcript_html(self.selected_student))
+            self._show_transcript(self.selected_student)
 
     def _transcript_key(self):
         chats = self.host.transcript(self.selected_student) if self.selected_student else []
         return (self.selected_student, sum(len(c["messages"]) for c in chats), tuple(c["outcome"] for c in chats))
 
-    def _transcript_html(self, name: str) -> str:
-        parts = [f"<b>{html.escape(name)}</b>"]
+    def _show_transcript(self, name: str) -> None:
+        """The student's chats of this round in the chat view, one after another under a title line."""
+        msgs = []
         for c in self.host.transcript(name):
             total = f" · {c['total']:.0f}分" if c.get("total") is not None else ""
-            parts.append(f"<b>{html.escape(c['title'])}</b> {OUTCOME.get(c['outcome'], c['outcome'])}{total}")
-            for m in c["messages"]:
-                who = "买家" if m["who"] == "buyer" else "客服"
-                col = "#8A9099" if m["who"] == "buyer" else "#1F2329"
-                parts.append(f"<font color='{col}'>{who} {m['time']:.0f}s:</font> {html.escape(m['text'])}")
-        return "<br>".join(parts)
+            msgs.append(SimpleNamespace(time=0.0, who="note", text=f"{c['title']} · "
+                                        f"{OUTCOME.get(c['outcome'], c['outcome'])}{total}", kind="note", feedback=None))
+            msgs += [SimpleNamespace(time=float(m["time"]), who=m["who"], text=m["text"], kind="line", feedback=None)
+                     for m in c["messages"]]
+        self.chat._caches.clear()  # a new view each time: several chats grow at once
+        self.chat.show(SimpleNamespace(id=f"{name}:{len(msgs)}", transcript=msgs, started=0.0, buyer_typing=False,
+                                       finished=True), "买家", False)
+        self.chat.agent_name = name
 
     def draw(self, surface: pygame.Surface) -> None:
         t = self.t
@@ -211,23 +222,90 @@ class HostScreen(Screen):
             surface.blit(t.text("等待学员加入…", t.small_size, "muted"), (x0, y))
         # The podium of the last finished round.
         pod = self.host.podium() if rnd is None or rnd.get("ended") else []
+        self.podium_rect = pygame.Rect(0, 0, 0, 0)
         if pod:
-            base = h - 60
             step = min(120, width // 3)
-            centres = {1: x0 + width // 2, 2: x0 + width // 2 - step, 3: x0 + width // 2 + step}
-            heights = {1: 110, 2: 80, 3: 60}
-            for p in pod:
-                c = centres[p["place"]]
-                box = pygame.Rect(c - 50, base - heights[p["place"]], 100, heights[p["place"]])
-                pygame.draw.rect(surface, t.c("accent") if p["place"] == 1 else t.c("accent_soft"), box,
-                                 border_radius=6)
-                surface.blit(t.text(f"{p['place']}", bold=True), (box.x + 8, box.y + 6))
-                name = t.text(tx.fit(t.small, p["name"], 96), t.small_size)
-                surface.blit(name, name.get_rect(midbottom=(c, box.y - 22)))
-                sc = t.text(f"{p['score']:.0f}分", t.small_size, "muted")
-                surface.blit(sc, sc.get_rect(midbottom=(c, box.y - 4)))
+            self.podium_rect = pygame.Rect(x0, h - 178, width, 140)
+            draw_podium(surface, t, pygame.Rect(x0 + width // 2 - step * 3 // 2, h - 178, step * 3, 120), pod)
+            hint = t.text("点击领奖台(或按 P)全屏展示", t.small_size, "muted")
+            surface.blit(hint, hint.get_rect(midtop=(x0 + width // 2, h - 56)))
+        self.chat.draw(surface)
+        if self.selected_student is None:
+            hint = t.text("点击排行榜上的学员查看对话", t.small_size, "muted")
+            surface.blit(hint, hint.get_rect(center=self.chat.rect.center))
         if self.notice:
             surface.blit(t.text(self.notice[:60], t.small_size, "accent"), (24, h - 28))
+
+
+def draw_podium(surface, t, rect: pygame.Rect, pod: list[dict], big: bool = False) -> None:
+    """Three steps in `rect` (first in the middle and highest), a medal and the name and score above each."""
+    step = rect.width // 3
+    heights = {1: 1.0, 2: 0.72, 3: 0.52}
+    col = {1: 1, 2: 0, 3: 2}
+    name_font = t.font(round((34 if big else 15) * t.scale), bold=True)
+    score_font = t.font(round((24 if big else 13) * t.scale))
+    radius = max(12, min(step // 5, 56)) if big else 10
+    # the projector's medals hang above the names; the room's small podium has them on the steps
+    top_room = (radius * 3 if big else 0) + name_font.get_height() + score_font.get_height() + 8
+    usable = rect.height - top_room
+    for p in pod:
+        place = p["place"]
+        hh = max(12, int(usable * heights.get(place, 0.5)))
+        box = pygame.Rect(rect.x + col.get(place, 2) * step + 4, rect.bottom - hh, step - 8, hh)
+        pygame.draw.rect(surface, t.c("accent") if place == 1 else t.c("accent_soft"), box, border_radius=6)
+        pygame.draw.rect(surface, t.c("accent"), box, 2, border_radius=6)
+        sc = score_font.render(f"{p['score']:.0f}分", True, t.c("muted"))
+        surface.blit(sc, sc.get_rect(midbottom=(box.centerx, box.y - 4)))
+        name = name_font.render(tx.fit(name_font, p["name"], step - 12), True, t.c("text"))
+        surface.blit(name, name.get_rect(midbottom=(box.centerx, box.y - 6 - sc.get_height())))
+        at = (box.centerx, box.y - 10 - sc.get_height() - name.get_height() - radius) if big else \
+            (box.centerx, box.y + min(radius + 6, hh // 2))
+        charts.medal(surface, t, at, radius, place)
+
+
+class PodiumScreen(Screen):
+    """The last round's podium across the whole window, for the projector; Esc goes back to the room."""
+
+    def __init__(self, app, room):
+        super().__init__(app)
+        self.room = room
+        self.pod = room.host.podium()
+        self.left = 3.0
+        self.pieces = np.random.default_rng(3).random((90, 4))  # the same confetti every time
+
+    def build(self) -> None:
+        w, h = self.app.size
+        self.back = UIButton(pygame.Rect(24, h - 58, 140, 42), "返回课堂", self.m)
+
+    def process_event(self, ev) -> bool:
+        if (ev.type == pygame_gui.UI_BUTTON_PRESSED and ev.ui_element is self.back) or \
+                (ev.type == pygame.KEYDOWN and ev.key in (pygame.K_ESCAPE, pygame.K_p)):
+            self.app.show(self.room)
+            return True
+        return False
+
+    def update(self, dt: float) -> None:
+        self.left = max(0.0, self.left - dt)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        t = self.t
+        w, h = self.app.size
+        rnd = self.room.host.current_round or {}
+        title = t.font(round(40 * t.scale), bold=True).render("本轮领奖台", True, t.c("text"))
+        surface.blit(title, title.get_rect(midtop=(w // 2, 24)))
+        if rnd.get("title"):
+            sub = t.text(tx.fit(t.body, rnd["title"], w - 48), colour="muted")
+            surface.blit(sub, sub.get_rect(midtop=(w // 2, 30 + title.get_height())))
+        if not self.pod:
+            msg = t.text("本轮还没有成绩", colour="muted")
+            surface.blit(msg, msg.get_rect(center=(w // 2, h // 2)))
+            return
+        width = min(w - 96, 1100)
+        draw_podium(surface, t, pygame.Rect((w - width) // 2, 110, width, h - 110 - 80), self.pod, big=True)
+
+    def draw_overlay(self, surface: pygame.Surface) -> None:
+        if self.left > 0:
+            charts.confetti(surface, self.t, self.app.size, self.pieces, 1 - self.left / 3.0)
 
 
 # ---------------------------------------------------------------- student
@@ -333,34 +411,47 @@ class JoinScreen(Screen):
 
 
 class RolePlayScreen(Screen):
-    """A role-play chat: the agent types to a classmate; the buyer sees the persona card and ends the chat."""
+    """A role-play chat in the workbench's chat view: bubbles, emoticon faces and (in practice, for the
+    agent) the feedback card under each reply. The buyer sees the persona card and ends the chat;
+    when the host has scored it, both see it in the report screen."""
 
     def __init__(self, app, student):
         super().__init__(app)
+        from .report import RolePlayChat
         self.student = student
         self.seat = student.round
         self.reply = ReplyBox(self.t, pygame.Rect(0, 0, 10, 10), on_send=self._send)
-        self._html_n = -1
+        self.chat = ChatView(self.t, pygame.Rect(0, 0, 10, 10))
+        self.lines = RolePlayChat(self.seat)
+
+    def side_width(self) -> int:
+        return max(280, min(380, self.app.size[0] // 3))
 
     def build(self) -> None:
         w, h = self.app.size
-        side = 360
-        self.text = UITextBox("", pygame.Rect(24, 80, w - side - 72, h - 240), self.m, allow_split_dashes=False)
-        self.reply.rect = pygame.Rect(24, h - 140, w - side - 72 - 100, 110)
-        self.send_btn = UIButton(pygame.Rect(self.reply.rect.right + 8, h - 140, 92, 110), "发送", self.m,
+        side = self.side_width()
+        left = w - side - 48
+        self.chat.resize(pygame.Rect(24, 80, left, h - 240))
+        mine = self.seat.role == "agent"
+        self.chat.show(self.lines, "买家" if mine else "我", mine and self.seat.mode == "practice")
+        self.chat.agent_name = "我" if mine else "客服"
+        self.reply.rect = pygame.Rect(24, h - 146, left - 100, 110)
+        self.send_btn = UIButton(pygame.Rect(self.reply.rect.right + 8, h - 146, 92, 110), "发送", self.m,
                                  object_id="#primary")
         self.end_btns = []
         if self.seat.role == "buyer":
+            bw = (side - 16) // 3
             for i, (label, outcome) in enumerate((("成交/解决", "success"), ("离开", "lost"), ("差评", "bad_review"))):
-                self.end_btns.append((UIButton(pygame.Rect(w - side - 24 + i * 120, h - 60, 112, 40), label, self.m),
-                                      outcome))
-        self._html_n = -1
+                self.end_btns.append((UIButton(pygame.Rect(w - side - 24 + i * (bw + 8), h - 60, bw, 40), label,
+                                               self.m), outcome))
 
     def _send(self, text: str) -> None:
         self.seat.say(text)
         self.reply.set_text("")
 
     def process_event(self, ev) -> bool:
+        if self.chat.handle(ev):
+            return True
         if ev.type == pygame_gui.UI_BUTTON_PRESSED:
             if ev.ui_element is self.send_btn:
                 self._send(self.reply.text)
@@ -373,22 +464,13 @@ class RolePlayScreen(Screen):
     def update(self, dt: float) -> None:
         self.student.update()
         self.reply.update(dt)
+        self.chat.update(dt)
         self.reply.enabled = not self.seat.finished
-        if len(self.seat.lines) != self._html_n:
-            self._html_n = len(self.seat.lines)
-            parts = []
-            for m in self.seat.lines:
-                mine = m["who"] == self.seat.role
-                who = "我" if mine else ("买家" if m["who"] == "buyer" else "客服")
-                parts.append(f"<b>{who}</b> <font color='{self.t.hex('muted')}'>{m['time']:.0f}s</font><br>"
-                             f"{html.escape(m['text'])}")
-                fb = m.get("feedback")
-                if fb and self.seat.role == "agent" and self.seat.mode == "practice":
-                    # the same notes as under a reply in the workbench: fault, why, better wording
-                    for line, col in feedback_notes(fb):
-                        parts.append(f"<font color='{self.t.hex(NOTE_TEXT[col])}'>{html.escape(line)}</font>")
-            self.text.set_text("<br>".join(parts) or "等待对方发言…")
-        if self.student.round is not self.seat or self.seat.round in self.student.ended:
+        if self.seat.result is not None and self.seat.mode != "exam":  # scored: the report, as after any chat
+            from .report import ReportScreen, roleplay_entry
+            self.app.show(ReportScreen(self.app, entries=[roleplay_entry(self.app, self.seat)], roleplay=True,
+                                       classroom=self.student))
+        elif self.student.round is not self.seat or self.seat.round in self.student.ended:
             if self.seat.finished:
                 self.app.show(JoinScreen(self.app))
 
@@ -398,7 +480,12 @@ class RolePlayScreen(Screen):
         role = "你扮演买家" if self.seat.role == "buyer" else "你扮演客服"
         surface.blit(t.title.render(f"角色扮演 · {role}", True, t.c("text")), (24, 20))
         surface.blit(t.text(f"对方: {self.seat.partner or '模拟买家'}", t.small_size, "muted"), (24, 56))
-        x = w - 360 - 24
+        self.chat.draw(surface)
+        if not self.seat.lines:
+            hint = t.text("等待对方发言…", t.small_size, "muted")
+            surface.blit(hint, hint.get_rect(center=self.chat.rect.center))
+        side = self.side_width()
+        x = w - side - 24
         card = self.seat.card if self.seat.role == "buyer" else None
         lines = []
         if card:
@@ -408,13 +495,13 @@ class RolePlayScreen(Screen):
             p = self.seat.product
             lines = [f"{p['shop']} · {p['product']}", f"标价 ¥{p['list_price']:g}  最低可让 ¥{p['floor_price']:g}",
                      f"买家: {p['buyer']}"]
-        y = 80
+        panel = pygame.Rect(x, 80, side, h - 80 - (76 if self.end_btns else 36))
+        pygame.draw.rect(surface, t.c("panel"), panel, border_radius=t.radius)
+        y = panel.y + 12
         for line in lines:
-            img = tx.render(t.small, line, t.c("text"), 340)
-            surface.blit(img, (x, y))
+            img = tx.render(t.small, line, t.c("text"), side - 24)
+            if y + img.get_height() > panel.bottom - 8:
+                break
+            surface.blit(img, (x + 12, y))
             y += img.get_height() + 10
-        if self.seat.result:
-            r = self.seat.result
-            total = f" · 客服得分 {r['total']:.0f}" if r.get("total") is not None else ""
-            surface.blit(t.text(f"对话结束: {OUTCOME.get(r['outcome'], r['outcome'])}{total}", bold=True), (x, h - 110))
         self.reply.draw(surface)

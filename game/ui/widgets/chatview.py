@@ -8,7 +8,7 @@ from game.scoring.notes import feedback_notes
 from . import text as tx
 
 
-NOTE_TEXT = {"bad": "bad_text", "info": "info_text", "good": "good_text"}
+NOTE_TEXT = {"bad": "bad_text", "info": "info_text", "good": "good_text", "more": "muted"}
 
 
 def feedback_card(t, notes: list[tuple[str, str]], width: int) -> pygame.Surface:
@@ -32,17 +32,21 @@ def feedback_card(t, notes: list[tuple[str, str]], width: int) -> pygame.Surface
 
 class ChatView:
     """Bubbles are rendered lazily from the bottom up and cached per chat, so a long shift with
-    many buyers costs about one blit per visible bubble a frame."""
+    many buyers costs about one blit per visible bubble a frame. A click on a feedback card opens it
+    to every fault and strength, and closes it again."""
 
     def __init__(self, theme, rect: pygame.Rect):
         self.theme = theme
         self.rect = pygame.Rect(rect)
         self.conv = None
         self.buyer_name = ""
+        self.agent_name = "我"
         self.show_feedback = True
         self.scroll = 0            # pixels scrolled up from the bottom
         self._caches: dict[str, dict] = {}   # chat id -> {"items": [...], "fb": [...], "n": int}
         self._typing_phase = 0.0
+        self._open: dict[str, set[int]] = {}  # chat id -> indexes of the expanded feedback cards
+        self.cards: list[tuple[pygame.Rect, int]] = []  # (where, message index) of the cards drawn last
 
     def show(self, conv, buyer_name: str, show_feedback: bool) -> None:
         if show_feedback != self.show_feedback:
@@ -74,10 +78,19 @@ class ChatView:
     def _item(self, c: dict, i: int):
         m = self.conv.transcript[i]
         has_fb = m.feedback is not None and self.show_feedback and m.who == "agent"
-        if c["items"][i] is None or has_fb != c["fb"][i]:
-            c["items"][i] = self._bubble(m, self.rect.width)
-            c["fb"][i] = has_fb
+        key = (has_fb, i in self._open.get(self.conv.id, ()))
+        if c["items"][i] is None or key != c["fb"][i]:
+            c["items"][i] = self._bubble(m, self.rect.width, key[1])
+            c["fb"][i] = key
         return c["items"][i]
+
+    def to_top(self) -> None:
+        """Scroll to the first line (a report is read from the start)."""
+        if self.conv is None:
+            return
+        c = self._cache()
+        total = sum(self._item(c, i)[1] for i in range(len(c["items"])))
+        self.scroll = max(0, total - self.rect.height + 20)
 
     def handle(self, ev) -> bool:
         if ev.type == pygame.MOUSEWHEEL and self.rect.collidepoint(pygame.mouse.get_pos()) and self.conv:
@@ -85,22 +98,38 @@ class ChatView:
             total = sum(it[1] if it else 60 for it in c["items"])
             self.scroll = max(0, min(self.scroll + ev.y * 40, max(0, total - self.rect.height + 20)))
             return True
+        if ev.type == pygame.MOUSEBUTTONDOWN and getattr(ev, "button", 1) == 1 and self.conv:
+            for r, i in self.cards:
+                if r.collidepoint(ev.pos):
+                    self._open.setdefault(self.conv.id, set()).symmetric_difference_update({i})
+                    return True
         return False
 
-    def _bubble(self, m, width: int) -> tuple[pygame.Surface, int]:
+    def _bubble(self, m, width: int, expanded: bool = False) -> tuple[pygame.Surface, int, pygame.Rect | None]:
         t = self.theme
         pad, gap = 12, 6
+        if m.who == "note":  # a line between chats (the trainer's view of several chats)
+            img = tx.render(t.small, m.text, t.c("muted"), width - 32)
+            block = pygame.Surface((width, img.get_height() + 2 * gap), pygame.SRCALPHA)
+            block.blit(img, img.get_rect(midtop=(width // 2, gap)))
+            return block, block.get_height(), None
         max_w = int(width * 0.66)
         is_buyer = m.who == "buyer"
         body = tx.render(t.body, m.text, t.c("text"), max_w - 2 * pad)
         t0 = m.time - self.conv.started  # clock time since this buyer opened the chat
         stamp = f"{int(t0 // 60):02d}:{int(t0 % 60):02d}"
-        name = self.buyer_name if is_buyer else "我"
+        name = self.buyer_name if is_buyer else self.agent_name
         if is_buyer and m.kind == "nudge":
             name += " · 催促"
         head = t.small.render(f"{name}  {stamp}", True, t.c("muted"))
         bw, bh = body.get_width() + 2 * pad, body.get_height() + 2 * pad - 6
-        notes = feedback_notes(m.feedback) if (self.show_feedback and not is_buyer) else []
+        notes = []
+        if self.show_feedback and not is_buyer and m.feedback is not None:
+            short, full = feedback_notes(m.feedback), feedback_notes(m.feedback, full=True)
+            more = len(full) - len(short)
+            notes = full if expanded else short
+            if more > 0:
+                notes = notes + [("▲ 收起" if expanded else f"▼ 还有 {more} 条,点击展开", "more")]
         card = feedback_card(t, notes, max(bw, min(int(width * 0.8), 560))) if notes else None
         h = head.get_height() + 2 + bh + (card.get_height() + 4 if card else 0) + gap * 2
         block = pygame.Surface((width, h), pygame.SRCALPHA)
@@ -114,9 +143,11 @@ class ChatView:
             pygame.draw.rect(block, t.c("border"), rect, 1, border_radius=t.radius)
         block.blit(body, (x + pad, y + pad - 3))
         y += bh + 4
+        where = None
         if card is not None:  # under the reply, its right edge on the bubble's
-            block.blit(card, (width - 16 - card.get_width(), y))
-        return block, h
+            where = card.get_rect(topright=(width - 16, y))
+            block.blit(card, where)
+        return block, h, where
 
     def update(self, dt: float) -> None:
         self._typing_phase = (self._typing_phase + dt) % 1.2
@@ -128,7 +159,8 @@ class ChatView:
             return ()
         tail = tuple(m.feedback is not None for m in c.transcript[-4:])  # notes arrive after the line
         typing = int(self._typing_phase / 0.3) if c.buyer_typing and not c.finished else -1
-        return (id(c), self.scroll, len(c.transcript), tail, typing, self.show_feedback, self.rect.size)
+        return (id(c), self.scroll, len(c.transcript), tail, typing, self.show_feedback, self.rect.size,
+                len(self._open.get(c.id, ())))
 
     def draw(self, surface: pygame.Surface) -> None:
         t = self.theme
@@ -146,11 +178,14 @@ class ChatView:
             img = t.small.render(f"{self.buyer_name} 正在输入{dots}", True, t.c("muted"))
             y -= img.get_height() + 4
             surface.blit(img, (self.rect.x + 16, y))
+        self.cards = []
         for i in range(len(c["items"]) - 1, -1, -1):
             if y < self.rect.top:
                 break
-            block, h = self._item(c, i)
+            block, h, card = self._item(c, i)
             y -= h
             if y <= self.rect.bottom:
                 surface.blit(block, (self.rect.x, y))
+                if card is not None:
+                    self.cards.append((card.move(self.rect.x, y).clip(self.rect), i))
         surface.set_clip(clip)
