@@ -12,6 +12,10 @@ CODES: dict[str, str] = _DATA["codes"]        # code -> face name
 PALETTE: list[str] = _DATA["palette"]        # the codes offered in the reply box
 EMOJI: dict[str, str] = _DATA.get("emoji", {})
 CODE_RE = re.compile("|".join(re.escape(c) for c in sorted(CODES, key=len, reverse=True)))
+# What the window draws as a face: the codes, and the same emoji typed or pasted (the font has no emoji).
+FACES: dict[str, str] = {**{e: k for k, e in EMOJI.items()}, **{e.rstrip("\ufe0f"): k for k, e in EMOJI.items()},
+                         **_DATA.get("also_drawn", {}), **CODES}
+FACE_RE = re.compile("|".join(re.escape(c) for c in sorted(FACES, key=len, reverse=True)))
 
 
 def as_emoji(text: str) -> str:

@@ -1,6 +1,5 @@
 """Every character the game can show has a real glyph, and wrapped text stays inside its width."""
 import os
-import re
 from pathlib import Path
 
 import pygame
@@ -31,9 +30,18 @@ def test_no_character_renders_as_the_empty_box(font):
     chars = _chars()
     assert len(chars) > 500
     missing = sorted(ch for ch in chars if pygame.image.tobytes(font.render(ch, True, (0, 0, 0)), "RGBA") == tofu)
-    # Emoji are not in a CJK font; the game draws its own faces for emoticon codes.
-    missing = [ch for ch in missing if not re.match(r"[\U0001F000-\U0001FFFF\u2600-\u27BF]", ch)]
+    # Emoji are not in a CJK font: the game draws its own faces for those it knows (and for the codes).
+    from game.content.emoticons import FACES
+    drawn = {ch for key in FACES for ch in key} | {"\ufe0f"}
+    missing = [ch for ch in missing if ch not in drawn]
     assert not missing, f"characters with no glyph: {''.join(missing)}"
+
+
+def test_a_typed_emoji_is_drawn_as_the_face_of_its_code(font):
+    from game.ui.widgets import text as tx
+    as_image = lambda s: pygame.image.tobytes(tx.render(font, s, (0, 0, 0), 400), "RGBA")  # noqa: E731
+    assert as_image("好的😊谢谢") == as_image("好的/:^$^谢谢") != as_image("好的谢谢")
+    assert as_image("👍") == as_image("/:good")
 
 
 @pytest.mark.parametrize("width", [80, 160, 320])

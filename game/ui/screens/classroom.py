@@ -430,7 +430,7 @@ class RolePlayScreen(Screen):
     def build(self) -> None:
         w, h = self.app.size
         side = self.side_width()
-        left = w - side - 48
+        left = w - side - 64  # the chat, then a gap, then the card
         self.chat.resize(pygame.Rect(24, 80, left, h - 240))
         mine = self.seat.role == "agent"
         self.chat.show(self.lines, "买家" if mine else "我", mine and self.seat.mode == "practice")

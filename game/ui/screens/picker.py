@@ -81,12 +81,12 @@ class PickerScreen(Screen):
 
     def _show_steps(self, lesson) -> None:
         status = lesson_status(lesson, self.best)
-        names = {"passed": "✓ 已通过", "open": "▶ 可挑战", "locked": "🔒 未解锁"}
+        names = {"passed": "已通过", "open": "可挑战", "locked": "未解锁"}
         items = []
         for i, (step, st) in enumerate(zip(lesson.steps, status)):
             who = "、".join(self.app.library.personas[p].title for p in step.personas)
             label = step.title or ("同时接待: " if step.is_shift else "") + who
-            items.append((f"{i + 1}. {label}  (及格 {step.pass_mark})  {names[st].split(' ')[1]}", f"{i}"))
+            items.append((f"{i + 1}. {label}  (及格 {step.pass_mark})  {names[st]}", f"{i}"))
         self.step_list.set_item_list(items)
         self.step_status = status
 

@@ -7,7 +7,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIPanel, UISelectionList
 
-from game.content.emoticons import PALETTE
+from game.content.emoticons import FACES, PALETTE
 from game.engine.session import PlaySession
 
 from ..app import Screen
@@ -335,7 +335,7 @@ class WorkbenchScreen(Screen):
         if self.quick_panel is not None:
             return  # the quick-reply list covers the palette
         for b, code in self.emo_buttons:
-            img = tx.face(tx.CODES[code], 24)
+            img = tx.face(FACES[code], 24)
             surface.blit(img, img.get_rect(center=b.rect.center))
 
 

@@ -12,6 +12,8 @@ from typing import Callable
 
 import pygame
 
+from game.content.emoticons import CODES
+
 from . import text as tx
 
 
@@ -115,7 +117,7 @@ class ReplyBox:
 
     def _token_before(self) -> int:
         """Backspace removes a whole emoticon code at once."""
-        for code in tx.CODES:
+        for code in CODES:
             if self.text.endswith(code, 0, self.caret):
                 return len(code)
         return 1

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pygame
 
-from game.content.emoticons import CODE_RE, CODES
+from game.content.emoticons import FACE_RE, FACES
 # Lines must not start with closing punctuation (a light kinsoku rule).
 _NO_START = set("，。！？、；：）」』》,.!?;:)")
 
@@ -33,6 +33,8 @@ def face(kind: str, size: int) -> pygame.Surface:
         pygame.draw.rect(s, yellow, (size * 0.42, size * 0.1, size * 0.2, size * 0.45), border_radius=size // 8)
         pygame.draw.rect(s, line, (size * 0.2, size * 0.45, size * 0.6, size * 0.45), 1, border_radius=size // 6)
         return s
+    if kind == "angry":
+        yellow = pygame.Color("#FF8A5B")
     pygame.draw.circle(s, yellow, c, r)
     pygame.draw.circle(s, line, c, r, 1)
     eye = max(1, size // 10)
@@ -46,7 +48,14 @@ def face(kind: str, size: int) -> pygame.Surface:
         pygame.draw.circle(s, line, (ex, ey), eye)
         pygame.draw.circle(s, line, (size - ex, ey), eye)
     mouth = pygame.Rect(size * 0.28, size * 0.42, size * 0.44, size * 0.34)
-    if kind == "sad":
+    if kind == "angry":  # brows down to the middle
+        pygame.draw.line(s, line, (size * 0.2, size * 0.26), (size * 0.42, size * 0.34), 1)
+        pygame.draw.line(s, line, (size * 0.8, size * 0.26), (size * 0.58, size * 0.34), 1)
+    if kind == "cry":  # a tear under each eye
+        blue = pygame.Color("#3B82F6")
+        for x in (ex, size - ex):
+            pygame.draw.ellipse(s, blue, (x - size * 0.06, ey + size * 0.08, size * 0.12, size * 0.22))
+    if kind in ("sad", "cry", "angry"):
         pygame.draw.arc(s, line, mouth.move(0, size * 0.2), 0.2, math.pi - 0.2, 1)
     elif kind == "grin":
         pygame.draw.ellipse(s, line, (size * 0.3, size * 0.58, size * 0.4, size * 0.2))
@@ -63,7 +72,7 @@ def tokens(text: str) -> list[str]:
     """Characters, with each emoticon code kept whole."""
     out: list[str] = []
     pos = 0
-    for m in CODE_RE.finditer(text):
+    for m in FACE_RE.finditer(text):
         out.extend(text[pos:m.start()])
         out.append(m.group(0))
         pos = m.end()
@@ -114,7 +123,7 @@ def layout(font: pygame.font.Font, text: str, width: int) -> list[list[str]]:
 
 
 def _tw(font: pygame.font.Font, tok: str) -> int:
-    if tok in CODES:
+    if tok in FACES:
         return font.get_linesize()
     return font.size(tok)[0]
 
@@ -130,14 +139,14 @@ def render(font: pygame.font.Font, text: str, colour, width: int) -> pygame.Surf
         parts = []
         run = ""
         for tok in line + [None]:
-            if tok is None or tok in CODES:
+            if tok is None or tok in FACES:
                 if run:
                     surf = font.render(run, True, colour)
                     parts.append((x, surf))
                     x += surf.get_width()
                     run = ""
                 if tok is not None:
-                    parts.append((x, face(CODES[tok], lh - 4)))
+                    parts.append((x, face(FACES[tok], lh - 4)))
                     x += lh
             else:
                 run += tok
