@@ -173,7 +173,7 @@ class HostScreen(Screen):
                                         f"{OUTCOME.get(c['outcome'], c['outcome'])}{total}", kind="note", feedback=None))
             msgs += [SimpleNamespace(time=float(m["time"]), who=m["who"], text=m["text"], kind="line", feedback=None)
                      for m in c["messages"]]
-        self.chat._caches.clear()  # a new view each time: several chats grow at once
+        self.chat.forget()  # a new view each time: several chats grow at once
         self.chat.show(SimpleNamespace(id=f"{name}:{len(msgs)}", transcript=msgs, started=0.0, buyer_typing=False,
                                        finished=True), "买家", False)
         self.chat.agent_name = name
@@ -286,6 +286,9 @@ class PodiumScreen(Screen):
 
     def update(self, dt: float) -> None:
         self.left = max(0.0, self.left - dt)
+
+    def view_key(self):
+        return None if self.left > 0 else self.app.size  # still after the confetti
 
     def draw(self, surface: pygame.Surface) -> None:
         t = self.t

@@ -244,6 +244,10 @@ class ReportScreen(Screen):
     def update(self, dt: float) -> None:
         self.celebrate = max(0.0, self.celebrate - dt)
 
+    def view_key(self):
+        """Drawn again only when the chat scrolls, a card opens or the tab changes (and during the confetti)."""
+        return None if self.celebrate > 0 else (self.index, self.chat.view_state())
+
     def _pass_text(self, e: Entry) -> tuple[str, str]:
         total = e.rep.get("total")
         if self.pass_mark is None or total is None:

@@ -57,6 +57,10 @@ class ChatView:
         self.buyer_name = buyer_name
         self.show_feedback = show_feedback
 
+    def forget(self) -> None:
+        """Drop every rendered bubble (a view rebuilt from scratch, e.g. several chats growing at once)."""
+        self._caches.clear()
+
     def resize(self, rect: pygame.Rect) -> None:
         if rect.width != self.rect.width:
             self._caches.clear()
