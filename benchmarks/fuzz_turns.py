@@ -16,6 +16,7 @@ depends on the reply), without live turns. Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -134,6 +135,17 @@ def main() -> None:
         if args.read_only or buyer is not None:
             scorer.score(text, ReplyContext(buyer=buyer))
 
+    # Time spent in the garbage collector, so that a blow-up can be told from a collection that
+    # happened to land on it (its cost grows with the heap, not with the reply).
+    in_gc = [0.0, 0.0]
+
+    def gc_timer(phase: str, info: dict) -> None:
+        if phase == "start":
+            in_gc[1] = time.perf_counter()
+        else:
+            in_gc[0] += time.perf_counter() - in_gc[1]
+    gc.callbacks.append(gc_timer)
+
     errors: list[tuple[str, str]] = []
     # Times in an array and texts as plain strings: a list of 100,000 tuples would be walked by every
     # full garbage collection, and those pauses would land on the replies being timed.
@@ -173,29 +185,34 @@ def main() -> None:
     blowups = []
     for k in slow:
         b, text, buyer = int(bands[k]), texts[k], buyers[k]
-        again = []
+        again, collecting = [], []
         for _ in range(2):
             # The encoder keeps what it has read (its cost is capped per clause anyway); what can blow
             # up with the input is matching and scoring, and that is timed again in full.
             player.session = None
             if not args.read_only:
                 player.ready()
+            g0 = in_gc[0]
             t0 = time.perf_counter()
             try:
                 play(text, buyer)
             except Exception:  # noqa: BLE001
                 pass
             again.append(time.perf_counter() - t0)
-        if min(again) > 3 * medians[b]:
-            blowups.append((min(again), b, text))
+            collecting.append(in_gc[0] - g0)
+        best = int(np.argmin(again))
+        if again[best] > 3 * medians[b]:
+            blowups.append((again[best], collecting[best], b, text, buyer))
     print(f"blow-ups (still over 3x its band's median when timed again): {len(blowups)}")
-    for c, b, text in sorted(blowups, key=lambda x: -x[0])[:10]:
-        print(f"  {c * 1000:8.1f} ms (median {medians[b] * 1000:.1f})  {len(text)} chars  {text[:50]!r}")
+    for c, g, b, text, buyer in sorted(blowups, key=lambda x: -x[0])[:10]:
+        print(f"  {c * 1000:8.1f} ms (median {medians[b] * 1000:.1f}, in the garbage collector {g * 1000:.1f})  "
+              f"{len(text)} chars  {text[:50]!r}" + (f"  buyer {len(buyer)} chars" if buyer is not None else ""))
     if args.save:
         with open(args.save, "w", encoding="utf-8") as f:
-            for c, b, text in blowups:
-                f.write(json.dumps({"ms": round(c * 1000, 1), "band_median_ms": round(medians[b] * 1000, 1),
-                                    "text": text}, ensure_ascii=False) + "\n")
+            for c, g, b, text, buyer in blowups:
+                f.write(json.dumps({"ms": round(c * 1000, 1), "gc_ms": round(g * 1000, 1),
+                                    "band_median_ms": round(medians[b] * 1000, 1), "text": text, "buyer": buyer},
+                                   ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -43,17 +43,30 @@ TOP_FLOOR = 0.6
 FAULT_THRESHOLD = 0.9  # a fault intent (fault: true in intents.yaml) reads at this probability or more
 TOP_MARGIN = 0.2
 MAX_CLAUSES = 40  # the classifier reads this many clauses of a message; a pasted essay is left to the rules
+# ... and the clauses that start within this many characters of it. A chat reply is far shorter (the
+# longest in the labelled sets is 343); each clause read costs the encoder, so a pasted essay of short
+# clauses would otherwise cost several times a long reply.
+MAX_READ_CHARS = 400
+WINDOW_CHARS = 800  # characters of all windows read (a clause, two clauses, the whole): see _windows
 _RECENT = 256  # readings kept
 clause_spans = learned.clause_spans
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-def _windows(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _windows(spans: list[tuple[int, int]], budget: int = WINDOW_CHARS) -> list[tuple[int, int]]:
     """What the classifier reads: each clause, each two neighbouring clauses, and the whole
-    message, so a move spread over two clauses ("这款不能机洗,建议手洗") is read too."""
+    message, so a move spread over two clauses ("这款不能机洗,建议手洗") is read too. The encoder's
+    cost grows with the characters it reads, so past ``budget`` characters in all (a long paste)
+    the pairs stop and the whole message is left out."""
     out = list(spans)
-    out += [(spans[k][0], spans[k + 1][1]) for k in range(len(spans) - 1)]
-    if len(spans) > 2:
+    used = sum(b - a for a, b in spans)
+    for k in range(len(spans) - 1):
+        w = (spans[k][0], spans[k + 1][1])
+        if used + w[1] - w[0] > budget:
+            break
+        out.append(w)
+        used += w[1] - w[0]
+    if len(spans) > 2 and spans[-1][1] - spans[0][0] <= budget - used:
         out.append((spans[0][0], spans[-1][1]))
     return out
 
@@ -277,10 +290,7 @@ class Reader:
             for i, span, _n, _f in rule_hits:
                 keep(i, span)
         else:
-            # The classifier reads Chinese; a clause of digits or Latin letters alone is left to
-            # the rules and facts ("12345" is no size advice).
-            spans = [(a, b) for a, b in self.clauses(prep.analysed)
-                     if _HAN.search(prep.analysed, a, b)][:MAX_CLAUSES]
+            spans = self._read_spans(prep.analysed)
             windows = _windows(spans)
             texts = [prep.analysed[a:b] for a, b in windows]
             probs, vecs = self._clause_scores(texts)
@@ -348,8 +358,7 @@ class Reader:
             return []
         try:
             prep = prepare(text, lexicon=self._lexicon)
-            spans = [(a, b) for a, b in self.clauses(prep.analysed)
-                     if _HAN.search(prep.analysed, a, b)][:MAX_CLAUSES]
+            spans = self._read_spans(prep.analysed)
             windows = _windows(spans)
             if not windows:
                 return []
@@ -364,6 +373,12 @@ class Reader:
                 s0, e0 = prep.orig_span_norm(*windows[r])
                 out.append(IntentHit(name, s0, e0, text[s0:e0], round(p, 3)))
         return out
+
+    def _read_spans(self, analysed: str) -> list[tuple[int, int]]:
+        """The clauses the classifier reads: those with Chinese in them (it reads Chinese; "12345"
+        is left to the rules), within MAX_CLAUSES and MAX_READ_CHARS."""
+        return [(a, b) for a, b in self.clauses(analysed)
+                if a < MAX_READ_CHARS and _HAN.search(analysed, a, b)][:MAX_CLAUSES]
 
     def clauses(self, text: str) -> list[tuple[int, int]]:
         """Spans of the clauses of a normalized text: split at punctuation, spaces and the
