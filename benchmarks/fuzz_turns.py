@@ -6,10 +6,11 @@ one in ten is also scored against a fuzzed buyer message. Replies mix chat words
 points; lengths run from 1 to 3,000 characters.
 
 A blow-up is a reply that costs more than 3x the median of replies of its length band, and still
-does when timed again (twice more, the faster kept; the encoder keeps its cache, its cost being
-capped per clause), so a pause of the machine is not counted. Opening a chat and the buyer's first
-line are not timed: their cost does not depend on the reply. --read-only times reader and scorer alone (the part whose cost
-depends on the reply), without live turns. Prints figures; asserts nothing.
+does when timed again (twice more, the faster kept), so a pause of the machine is not counted. The
+live turns and the scoring against a buyer message are judged apart (the latter banded by the length
+of reply and buyer message together). Opening a chat and the buyer's first line are not timed: their
+cost does not depend on the reply. --read-only times reader and scorer alone, without live turns.
+Prints figures; asserts nothing.
 
     python benchmarks/fuzz_turns.py [N] [--seed S] [--read-only] [--save FILE]   (N defaults to 100,000)
 """
@@ -129,11 +130,14 @@ def main() -> None:
     scorer = player.judge.scorer
     player.turn("您好")  # warm: models loaded before timing
 
-    def play(text: str, buyer: str | None) -> None:
-        if not args.read_only:
-            player.turn(text)
-        if args.read_only or buyer is not None:
-            scorer.score(text, ReplyContext(buyer=buyer))
+    # Two operations, timed and judged apart: the live turn (reader, engine and the judge, as in the
+    # window) for every reply, and for one reply in ten the scorer against a fuzzed buyer message
+    # (check-reply --buyer). Summing them would put twice the work beside single turns.
+    def live(text: str, _buyer: str | None) -> None:
+        player.turn(text)
+
+    def scored(text: str, buyer: str | None) -> None:
+        scorer.score(text, ReplyContext(buyer=buyer))
 
     # Time spent in the garbage collector, so that a blow-up can be told from a collection that
     # happened to land on it (its cost grows with the heap, not with the reply).
@@ -146,25 +150,31 @@ def main() -> None:
             in_gc[0] += time.perf_counter() - in_gc[1]
     gc.callbacks.append(gc_timer)
 
+    def timed(op, text: str, buyer: str | None) -> float:
+        if op is live:
+            player.ready()
+        t0 = time.perf_counter()
+        try:
+            op(text, buyer)
+        except Exception:  # noqa: BLE001 - counting them is the point
+            errors.append((text, traceback.format_exc(limit=3)))
+            player.session = None
+        return time.perf_counter() - t0
+
     errors: list[tuple[str, str]] = []
-    # Times in an array and texts as plain strings: a list of 100,000 tuples would be walked by every
+    # Times in arrays and texts as plain strings: a list of 100,000 tuples would be walked by every
     # full garbage collection, and those pauses would land on the replies being timed.
     secs = np.zeros(args.n)
+    ssecs: list[float] = []
     texts: list[str] = []
     buyers: list[str | None] = []
     t_all = time.perf_counter()
     for k in range(args.n):
         text = fuzz(rng, pieces)
         buyer = fuzz(rng, pieces) if k % 10 == 0 else None
-        if not args.read_only:
-            player.ready()
-        t0 = time.perf_counter()
-        try:
-            play(text, buyer)
-        except Exception:  # noqa: BLE001 - counting them is the point
-            errors.append((text, traceback.format_exc(limit=3)))
-            player.session = None
-        secs[k] = time.perf_counter() - t0
+        secs[k] = timed(scored if args.read_only else live, text, buyer)
+        if buyer is not None and not args.read_only:
+            ssecs.append(timed(scored, text, buyer))
         texts.append(text)
         buyers.append(buyer)
         if (k + 1) % 10_000 == 0:
@@ -172,46 +182,54 @@ def main() -> None:
     print(f"{args.n:,} fuzzed replies in {time.perf_counter() - t_all:.0f} s; exceptions: {len(errors)}")
     for text, tb in errors[:5]:
         print(f"  {text[:60]!r}\n{tb}")
-    bands = np.array([band(len(t)) for t in texts])
-    medians = {}
-    for b in range(len(BANDS) - 1):
-        xs = secs[bands == b]
-        if len(xs):
-            medians[b] = float(np.median(xs))
-            print(f"  length {BANDS[b]}-{BANDS[b + 1] - 1}: {len(xs):,} replies, median {medians[b] * 1000:.1f} ms, "
-                  f"p99 {np.percentile(xs, 99) * 1000:.1f} ms, max {max(xs) * 1000:.1f} ms")
-    slow = [k for k in range(len(texts)) if secs[k] > 3 * medians[int(bands[k])]]
-    print(f"  first timing over 3x its band's median: {len(slow):,}; timing those again ...")
-    blowups = []
-    for k in slow:
-        b, text, buyer = int(bands[k]), texts[k], buyers[k]
-        again, collecting = [], []
-        for _ in range(2):
-            # The encoder keeps what it has read (its cost is capped per clause anyway); what can blow
-            # up with the input is matching and scoring, and that is timed again in full.
-            player.session = None
-            if not args.read_only:
-                player.ready()
-            g0 = in_gc[0]
-            t0 = time.perf_counter()
-            try:
-                play(text, buyer)
-            except Exception:  # noqa: BLE001
-                pass
-            again.append(time.perf_counter() - t0)
-            collecting.append(in_gc[0] - g0)
-        best = int(np.argmin(again))
-        if again[best] > 3 * medians[b]:
-            blowups.append((again[best], collecting[best], b, text, buyer))
-    print(f"blow-ups (still over 3x its band's median when timed again): {len(blowups)}")
-    for c, g, b, text, buyer in sorted(blowups, key=lambda x: -x[0])[:10]:
-        print(f"  {c * 1000:8.1f} ms (median {medians[b] * 1000:.1f}, in the garbage collector {g * 1000:.1f})  "
-              f"{len(text)} chars  {text[:50]!r}" + (f"  buyer {len(buyer)} chars" if buyer is not None else ""))
+
+    def judge(title: str, op, times: np.ndarray, ks: list[int]) -> list:
+        """Band medians, then the replies over 3x theirs timed again twice (the faster kept)."""
+        print(title)
+        bands = np.array([band(len(texts[k]) + len(buyers[k] or "") if op is scored else len(texts[k]))
+                          for k in ks])
+        medians = {}
+        for b in range(len(BANDS) - 1):
+            xs = times[bands == b]
+            if len(xs):
+                medians[b] = float(np.median(xs))
+                print(f"  length {BANDS[b]}-{BANDS[b + 1] - 1}: {len(xs):,}, median {medians[b] * 1000:.1f} ms, "
+                      f"p99 {np.percentile(xs, 99) * 1000:.1f} ms, max {max(xs) * 1000:.1f} ms")
+        slow = [i for i in range(len(ks)) if times[i] > 3 * medians[int(bands[i])]]
+        print(f"  first timing over 3x its band's median: {len(slow):,}; timing those again ...")
+        found = []
+        for i in slow:
+            k, b = ks[i], int(bands[i])
+            again, collecting = [], []
+            for _ in range(2):
+                # A live turn timed again opens a new chat (with the next persona); the encoder keeps
+                # what it has read, its cost being capped per message.
+                player.session = None
+                g0 = in_gc[0]
+                again.append(timed(op, texts[k], buyers[k]))
+                collecting.append(in_gc[0] - g0)
+            best = int(np.argmin(again))
+            if again[best] > 3 * medians[b]:
+                found.append((again[best], collecting[best], medians[b], texts[k], buyers[k]))
+        print(f"  blow-ups (still over 3x its band's median when timed again): {len(found)}")
+        for c, g, m, text, buyer in sorted(found, key=lambda x: -x[0])[:10]:
+            print(f"    {c * 1000:8.1f} ms (median {m * 1000:.1f}, in the garbage collector {g * 1000:.1f})  "
+                  f"{len(text)} chars  {text[:50]!r}" + (f"  buyer {len(buyer)} chars" if buyer is not None else ""))
+        return found
+
+    if args.read_only:
+        found = judge("reader + scorer (bands by reply length):", scored, secs, list(range(args.n)))
+    else:
+        found = judge("live turns (bands by reply length):", live, secs, list(range(args.n)))
+        with_buyer = [k for k in range(args.n) if buyers[k] is not None]
+        found += judge("scored against a fuzzed buyer message (bands by reply + buyer length):", scored,
+                       np.asarray(ssecs), with_buyer)
+    print(f"blow-ups in all: {len(found)}")
     if args.save:
         with open(args.save, "w", encoding="utf-8") as f:
-            for c, g, b, text, buyer in blowups:
+            for c, g, m, text, buyer in found:
                 f.write(json.dumps({"ms": round(c * 1000, 1), "gc_ms": round(g * 1000, 1),
-                                    "band_median_ms": round(medians[b] * 1000, 1), "text": text, "buyer": buyer},
+                                    "band_median_ms": round(m * 1000, 1), "text": text, "buyer": buyer},
                                    ensure_ascii=False) + "\n")
 
 

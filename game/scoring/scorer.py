@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 _NEGATOR_CHARS = ("不", "没", "别", "无法", "未")
 _MAX_MATCHES = 16  # per pattern and reply: bounds the work on a pasted essay
 _MAX_SPANS = 8  # spans listed per rule and reply
+# Longer than this, a reply is segmented only around a short phrase, this many characters each side.
+_SEGMENT_CHARS = 400
+_WORD_CONTEXT = 16
 _LEAD_ADDRESS = re.compile(r"^(?:亲爱的|亲|您好|你好)[,，!！~\s]+")
 _SENTENCE_END = "。!?！？;；\n"
 _CLAUSE_END = "。!?！？;；,，、~～….…)）】」』\"'"
@@ -570,8 +573,16 @@ class Scorer:
             nonlocal bounds
             if j - k > 2:
                 return True
+            from game.language.learned import words
+            if len(c) > _SEGMENT_CHARS:
+                # a pasted essay: the words around the phrase decide, not a segmentation of it all
+                a = max(0, k - _WORD_CONTEXT)
+                at, cuts = a, {a}
+                for w in words(c[a:j + _WORD_CONTEXT]):
+                    at += len(w)
+                    cuts.add(at)
+                return k in cuts and j in cuts
             if bounds is None:
-                from game.language.learned import words
                 bounds, at = {0}, 0
                 for w in words(c):
                     at += len(w)

@@ -20,6 +20,7 @@ SEVERITIES = ("minor", "major", "severe")
 SITUATION_ID = r"^[a-z][a-z0-9_]*$"
 # A buyer message reads as a situation when its classifier is this sure, or when a cue word of it
 # appears and the classifier gives it at least CUE_FLOOR (a cue alone is a topic, not a request).
+MAX_BUYER_CHARS = 300  # of a buyer's message read to find its situation
 THRESHOLD = 0.5
 CUE_FLOOR = 0.15
 # ... or when it is fairly sure and well ahead of the next situation.
@@ -124,6 +125,7 @@ class Situations:
         from game.language.normalize import compact_phrase, normalize
         if not text or not self.items:
             return Classified(None)
+        text = text[:MAX_BUYER_CHARS]  # a buyer's message is far shorter; a paste costs no more than one
         if not self._built:
             self.build()
         model = self._model
