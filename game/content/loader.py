@@ -138,7 +138,7 @@ def load_intents(path: Path) -> tuple[Report, list[IntentDef]]:
             continue
         sh.keys(spec, where, {"title": str, "phrases": list, "patterns": list, "examples": list,
                               "counter_examples": list, "yields_to": list, "remembered": bool,
-                              "fallback": str, "fault": bool},
+                              "fallback": str, "fault": bool, "courtesy": bool},
                 required=("title",))
         for key in ("phrases", "patterns", "examples", "counter_examples", "yields_to"):
             sh.text_list(spec, key, where, allow_scalar=False)

@@ -28,7 +28,11 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-FORMAT = 8  # bump when features, clause splitting or the cache layout change
+FORMAT = 10  # bump when features, clause splitting, training or the cache layout change
+# A clause of an example is a formula (IntentDef.courtesy) when it has at most this many Chinese
+# characters and a first model reads it as that formula with at least this probability.
+COURTESY_CHARS = 6
+COURTESY_SURE = 0.8
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _SPACES = re.compile(r"\s+")
 
@@ -72,6 +76,7 @@ class TrainingSet:
     negatives: dict[str, list[str]] = field(default_factory=dict)  # intent -> counter-examples
     replies: dict[str, set[str]] = field(default_factory=dict)  # whole replies -> every move they make
     phrases: dict[str, set[str]] = field(default_factory=dict)  # author's phrases -> intents (weighed less)
+    courtesy: set[str] = field(default_factory=set)  # formulas said beside other moves (IntentDef.courtesy)
 
     def add_phrase(self, text: str, name: str) -> None:
         text = text.strip()
@@ -122,6 +127,8 @@ class TrainingSet:
             h.update(f"P {t}\t{','.join(sorted(labs))}\n".encode())
         for t, labs in sorted(self.replies.items()):
             h.update(f"R {t}\t{','.join(sorted(labs))}\n".encode())
+        for name in sorted(self.courtesy):
+            h.update(f"Y {name}\n".encode())
         return h.hexdigest()[:24]
 
 
@@ -129,7 +136,7 @@ def training_set(intents) -> TrainingSet:
     """Examples and labelled replies are positives (a text under several intents is a positive of
     each); counter-examples are negatives of their own intent only. Phrases count for less
     (``Design.phrase_weight``): a bare 礼物 is a topic, not an offer."""
-    ts = TrainingSet(names=[d.name for d in intents])
+    ts = TrainingSet(names=[d.name for d in intents], courtesy={d.name for d in intents if d.courtesy})
     for d in intents:
         for t in d.examples:
             ts.add(t, d.name)
@@ -365,13 +372,38 @@ def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
     texts = list(ts.texts)
     labels = [set(x) for x in ts.labels]
     weights = [1.0] * len(texts)
-    if ts.replies:
+    courtesy_negs: list[tuple[str, str]] = []
+    if ts.replies or ts.courtesy:
         # A whole reply's moves are put on the clauses that make them, by a first model trained
         # without the replies; a clause that makes none of them is a negative of every intent.
         base = TrainingSet(ts.names, list(ts.texts), [set(x) for x in ts.labels], dict(ts.negatives),
                            phrases=dict(ts.phrases))
         first = fit(base, replace(design, embed=False), None, negation)  # words alone place moves well
         col = {n: j for j, n in enumerate(first.names)}
+        kind = [n for n in first.names if n in ts.courtesy]
+
+        def courtesy_of(parts: list[str], probs: np.ndarray) -> list[str | None]:
+            """The formula each clause is, when it is only that: short, and read as it for sure."""
+            out: list[str | None] = []
+            for k, part in enumerate(parts):
+                best = max(kind, key=lambda n: probs[k, col[n]], default=None)
+                short = len(_HAN.findall(part)) <= COURTESY_CHARS
+                out.append(best if best is not None and short and probs[k, col[best]] >= COURTESY_SURE else None)
+            return out
+
+        # "不好意思亲," opening a polite no is the apology, not the no: such a clause of an example
+        # is a counter-example of the example's other moves (else every 抱歉 reads as a refusal).
+        for text, labs in zip(ts.texts, ts.labels):
+            moves = labs - ts.courtesy
+            if not moves or not kind:
+                continue
+            n = normalize(text)
+            parts = [n[a:b] for a, b in clause_spans(n) if _HAN.search(n, a, b)]
+            if len(parts) <= 1:
+                continue
+            for part, c in zip(parts, courtesy_of(parts, first.scores(parts))):
+                if c is not None:
+                    courtesy_negs += [(m, part) for m in sorted(moves)]
         for text, labs in sorted(ts.replies.items()):
             n = normalize(text)
             parts = [n[a:b] for a, b in clause_spans(n) if _HAN.search(n, a, b)]
@@ -381,9 +413,16 @@ def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
                 weights.append(1.0)
                 continue
             probs = first.scores(parts)
+            formula = courtesy_of(parts, probs) if kind else [None] * len(parts)
             given = [set() for _ in parts]
             for name in labs:
-                given[int(np.argmax(probs[:, col[name]]))].add(name)
+                # a move goes to a clause that is more than a formula, when there is one
+                where = [k for k in range(len(parts)) if formula[k] is None or name in ts.courtesy] or \
+                    list(range(len(parts)))
+                given[max(where, key=lambda k: probs[k, col[name]])].add(name)
+            for k, c in enumerate(formula):
+                if c is not None and not given[k]:
+                    given[k].add(c)  # said, though the author listed only the reply's main moves
             texts.extend(parts)
             labels.extend(given)
             weights.extend([1.0] * len(parts))
@@ -400,6 +439,8 @@ def fit(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
             n = normalize(t)
             parts = [n] + [n[a:b] for a, b in clause_spans(n)]
             negs += [(name, p) for p in dict.fromkeys(parts) if p]
+    have = set(negs)
+    negs += [x for x in dict.fromkeys(courtesy_negs) if x not in have]
     neg_texts = [p for _name, p in negs]
     norm = [normalize(t) for t in texts] + neg_texts
     feats = [features(t, design, negation) for t in norm]

@@ -20,6 +20,9 @@ class IntentDef:
     # (personas written before answer_invoice existed listen for assure_quality).
     fallback: str = ""
     fault: bool = False  # a service fault (rude, blame_shift...): read only when the reader is sure
+    # A formula said beside other moves (sorry, thanks, hello): in training, a short clause of it inside
+    # another move's example is no part of that move ("不好意思亲," before a polite no).
+    courtesy: bool = False
     # Whole replies (rules/replies.yaml) that make this move among others: training data only.
     replies: tuple[str, ...] = ()
 
@@ -59,6 +62,7 @@ def intents_from_data(data: dict) -> list[IntentDef]:
                 remembered=body.get("remembered") is True,
                 fallback=str(body.get("fallback") or ""),
                 fault=body.get("fault") is True,
+                courtesy=body.get("courtesy") is True,
             )
         )
     return out
