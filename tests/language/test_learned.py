@@ -158,6 +158,31 @@ def test_a_small_model_reads_what_it_learned(tmp_path, monkeypatch):
     assert not r.read("您好呀").has("thank")
 
 
+def _polite_noes(courtesy: bool):
+    """A polite no whose every example opens with an apology, as authors write them."""
+    from game.language.vocab import IntentDef
+    sorry = IntentDef("apologize", "道歉", courtesy=courtesy, examples=(
+        "抱歉亲", "不好意思亲", "实在抱歉", "非常抱歉", "真不好意思", "对不起亲", "抱歉让您久等了", "不好意思哈"))
+    no = IntentDef("decline_politely", "婉拒", examples=(
+        "抱歉亲,定做的款式做好以后就不能退了", "不好意思亲,超过十五天已经没法换了",
+        "实在抱歉,这款只有黑色,别的颜色做不了", "非常抱歉,我们店没有开通货到付款",
+        "真不好意思,包裹发出后地址改不了了", "对不起亲,特价款不参加满减",
+        "抱歉哈,海外地址我们寄不了", "不好意思,周末仓库不发货"))
+    other = IntentDef("answer_stock", "回答库存", examples=(
+        "有货的亲", "37码还有现货", "这个颜色还剩两件", "库存充足放心拍", "白色卖完了", "都有现货的"))
+    return [sorry, no, other]
+
+
+def test_an_apology_opening_every_polite_no_is_not_read_as_the_no(tmp_path, monkeypatch):
+    monkeypatch.setenv("KEFUSIM_CACHE_DIR", str(tmp_path))
+    design = learned.Design(embed=False)
+    told = Reader(_polite_noes(courtesy=True), design=design)
+    for text in ("不好意思亲,37码还有现货", "抱歉亲,这个颜色还剩两件"):
+        assert set(told.read(text).names) == {"apologize", "answer_stock"}, text
+    assert told.read("不好意思亲,定做的做好就不能退了").has("decline_politely")
+    assert not told.read("实在抱歉").has("decline_politely")
+
+
 # ------------------------------------------------------------------ nlu-test
 
 def test_nlu_test_reports_per_intent_figures_and_misread_lines(tmp_path, capsys):
