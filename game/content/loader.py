@@ -15,7 +15,7 @@ from game.language.vocab import IntentDef, intents_from_data
 
 from . import conditions, patterns, placeholders, yamlpos
 from .diagnostics import Mark, Report, did_you_mean, rel, unknown
-from .model import (ENDINGS, EVENT_TRIGGERS, PICTURES, Buyer, BuyerDefaults, Choice, Order, Persona, Policies,
+from .model import (ENDINGS, EVENT_TRIGGERS, PICTURES, Buyer, BuyerDefaults, Choice, Order, Persona, Policies, Gift,
                     Product, Shop, StateDef, TrackStep, TransitionDef)
 from .schema import Shape, found_name, is_type
 from .yamlpos import PosDict, PosList
@@ -294,7 +294,32 @@ _PRODUCT_KEYS = {"sku": str, "name": str, "price": float, "floor_price": float, 
                  "colors": list, "materials": list, "selling_points": list, "weak_points": list, "picture": str}
 _POLICY_KEYS = {"free_shipping_threshold": float, "return_days": int, "exchange_days": int,
                 "invoice_tax_rate": float, "shipping_cutoff": str, "default_courier": str, "couriers": dict,
-                "cash_on_delivery": bool, "notes": list}
+                "cash_on_delivery": bool, "notes": list, "gifts": list}
+_GIFT_KEYS = {"name": str, "words": list, "per_order": bool}
+
+
+def _gifts(sh: Shape, pol: PosDict) -> tuple[Gift, ...] | None:
+    """`gifts:` of a shop's policies: names, or mappings with name, words and per_order; [] gives nothing."""
+    g = pol.get("gifts")
+    if "gifts" not in pol or g is None:
+        return None
+    if not isinstance(g, PosList):
+        sh.r.error(pol.value_mark("gifts"), "'gifts' must be a list of gift names or {name, words, per_order}",
+                   "write gifts: [] when the shop gives nothing away")
+        return None
+    out = []
+    for i, item in enumerate(g):
+        where = f"gift {i + 1}"
+        if isinstance(item, str) and item.strip():
+            out.append(Gift(item.strip()))
+        elif isinstance(item, PosDict) and sh.keys(item, where, _GIFT_KEYS, required=("name",)):
+            name = item.get("name")
+            if isinstance(name, str) and name.strip():
+                out.append(Gift(name.strip(), sh.text_list(item, "words", where),
+                                bool(item.get("per_order", False))))
+        elif not isinstance(item, PosDict):
+            sh.r.error(g.item_mark(i), f"{where} must be a name or a mapping with 'name', not {found_name(item)}")
+    return tuple(out)
 
 
 def load_shop(path: Path) -> tuple[Report, Shop | None]:
@@ -328,7 +353,7 @@ def load_shop(path: Path) -> tuple[Report, Shop | None]:
         kw = {k: pol[k] for k in ("free_shipping_threshold", "return_days", "exchange_days", "shipping_cutoff",
                                   "default_courier", "cash_on_delivery") if k in pol}
         policies = Policies(**kw, invoice_tax_rate=float(rate or 0), couriers=tuple(couriers),
-                            notes=sh.text_list(pol, "notes", "'policies'"))
+                            notes=sh.text_list(pol, "notes", "'policies'"), gifts=_gifts(sh, pol))
     products: dict[str, Product] = {}
     plist = d.get("products")
     if isinstance(plist, PosList):

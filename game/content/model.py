@@ -40,6 +40,15 @@ class Policies:
     couriers: tuple[tuple[str, float], ...] = ()  # (name, surcharge)
     cash_on_delivery: bool = False
     notes: tuple[str, ...] = ()
+    # what an agent may give away; None when the shop file does not say (then no gift is judged)
+    gifts: tuple["Gift", ...] | None = None
+
+
+@dataclass(frozen=True)
+class Gift:
+    name: str
+    words: tuple[str, ...] = ()  # other names a reply may give it (三件套, 工具)
+    per_order: bool = False  # one with each order, not one with each item
 
 
 @dataclass(frozen=True)

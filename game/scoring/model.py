@@ -16,12 +16,13 @@ WORDLESS_CHECKS = ("first_reply_slow", "reply_slow", "typing_slow")
 # Context variables a rule's `when:` may read (facts of the shop file and of the haggle so far).
 CONTEXT_VARS = (
     "list_price", "floor_price", "stock", "free_shipping_threshold", "return_days", "exchange_days", "cod",
-    "cutoff", "tax_rate", "offer", "offer_step", "prev_offer", "justified",
+    "cutoff", "tax_rate", "offer", "offer_step", "prev_offer", "justified", "gift_per_order",
 )
 # Named pattern groups with a meaning of their own; any other group is read as a number.
-SPECIAL_GROUPS = {"size": "size_listed", "color": "color_listed", "courier": "courier_fee", "half": "half"}
+SPECIAL_GROUPS = {"size": "size_listed", "color": "color_listed", "courier": "courier_fee", "half": "half",
+                  "gift": "gift_listed"}
 # Lists of the shop file a rewrite or model sentence may name as {sizes}, {colors}, {couriers}.
-CONTEXT_LISTS = ("sizes", "colors", "couriers", "shop", "product", "materials", "points", "weak_points")
+CONTEXT_LISTS = ("sizes", "colors", "couriers", "shop", "product", "materials", "points", "weak_points", "gifts")
 # `{name|default}` in a rewrite or model sentence: the shop's fact when the chat knows it, else the default.
 PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^{}]*))?\}")
 

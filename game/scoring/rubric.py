@@ -406,7 +406,7 @@ def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stage
         fm = item.get("facts")
         if isinstance(fm, PosDict):
             for k, v in fm.items():
-                if k in ("sizes", "colors", "weak_points", "materials"):
+                if k in ("sizes", "colors", "weak_points", "materials", "gifts"):
                     facts.append((k, tuple(str(x) for x in v) if isinstance(v, list) else (str(v),)))
                 elif k == "couriers" and isinstance(v, PosDict):
                     facts.append((k, tuple((str(a), float(b)) for a, b in v.items() if is_type(b, float))))
@@ -414,7 +414,8 @@ def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stage
                     facts.append((k, float(v)))
                 else:
                     report.error(fm.key_mark(k), f"unknown fact '{k}' in {ew}",
-                                 "facts are " + ", ".join(CONTEXT_VARS + ("sizes", "colors", "couriers", "weak_points", "materials")))
+                                 "facts are " + ", ".join(CONTEXT_VARS + ("sizes", "colors", "couriers", "weak_points", "materials",
+                                                                    "gifts")))
         out.append(Example(
             text=item["text"], stage=st, first=bool(item.get("first", False)),
             wait=float(item["wait"]) if is_type(item.get("wait"), float) else None,

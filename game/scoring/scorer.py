@@ -230,11 +230,15 @@ def _compact(text: str) -> str:
 _NOT_NEGATING = ("没事", "没关系", "没问题", "不过", "不客气", "不用担心")
 
 
-def _negated_before(c: str, k: int) -> bool:
-    window = c[max(0, k - 6):k]
+def _negated_before(c: str, k: int, clause=None) -> bool:
+    lo = max(0, k - 6)
+    if clause is not None and k < len(clause):  # a negation ends at its clause: "不用,正码就行" says 正码
+        while lo < k and clause[lo] != clause[k]:
+            lo += 1
+    window = c[lo:k]
     for x in _NOT_NEGATING:
         window = window.replace(x, "")
-    return any(n in window[-3:] for n in ("不", "没", "无法", "非"))
+    return any(n in window[-3:] for n in ("不", "没", "无法", "非", "别", "勿"))
 
 
 _QUOTES = re.compile(r"“[^”]{1,200}”|\"[^\"]{1,200}\"|「[^」]{1,200}」|『[^』]{1,200}』|‘[^’]{1,200}’")
@@ -707,6 +711,10 @@ class Scorer:
                     out["color_listed"] = 1.0 if any(
                         want and (want in str(col).rstrip("色") or str(col).rstrip("色") in want) for col in colors
                     ) else 0.0
+            elif g == "gift":
+                gifts = ctx.lists.get("gifts")
+                if gifts is not None:
+                    out["gift_listed"] = 1.0 if any(str(w) in raw for w in gifts) else 0.0
             elif g == "courier":
                 couriers = ctx.lists.get("couriers")
                 if couriers is not None:
@@ -770,7 +778,7 @@ class Scorer:
                     continue
                 for w in words:
                     k = c.find(w)
-                    while k >= 0 and _negated_before(c, k):
+                    while k >= 0 and _negated_before(c, k, prep.clause):
                         k = c.find(w, k + 1)  # "不支持七天无理由" denies nothing
                     if k >= 0:
                         out.append(prep.orig_span(k, k + len(w)))
