@@ -42,6 +42,8 @@ class Policies:
     notes: tuple[str, ...] = ()
     # what an agent may give away; None when the shop file does not say (then no gift is judged)
     gifts: tuple["Gift", ...] | None = None
+    # may the agent pay a refund in the chat? None when the shop file does not say
+    instant_refund: bool | None = None
 
 
 @dataclass(frozen=True)
