@@ -295,7 +295,7 @@ _PRODUCT_KEYS = {"sku": str, "name": str, "price": float, "floor_price": float, 
 _POLICY_KEYS = {"free_shipping_threshold": float, "return_days": int, "exchange_days": int,
                 "invoice_tax_rate": float, "shipping_cutoff": str, "default_courier": str, "couriers": dict,
                 "cash_on_delivery": bool, "notes": list, "gifts": list,
-                "instant_refund": bool}
+                "instant_refund": bool, "custom_days": int}
 _GIFT_KEYS = {"name": str, "words": list, "per_order": bool}
 
 
@@ -352,7 +352,7 @@ def load_shop(path: Path) -> tuple[Report, Shop | None]:
                 else:
                     couriers.append((str(name), float(fee)))
         kw = {k: pol[k] for k in ("free_shipping_threshold", "return_days", "exchange_days", "shipping_cutoff",
-                                  "default_courier", "cash_on_delivery", "instant_refund") if k in pol}
+                                  "default_courier", "cash_on_delivery", "instant_refund", "custom_days") if k in pol}
         policies = Policies(**kw, invoice_tax_rate=float(rate or 0), couriers=tuple(couriers),
                             notes=sh.text_list(pol, "notes", "'policies'"), gifts=_gifts(sh, pol))
     products: dict[str, Product] = {}

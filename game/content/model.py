@@ -44,6 +44,7 @@ class Policies:
     gifts: tuple["Gift", ...] | None = None
     # may the agent pay a refund in the chat? None when the shop file does not say
     instant_refund: bool | None = None
+    custom_days: int = 0  # the fewest days a made-to-order item takes to make; 0: the shop makes none
 
 
 @dataclass(frozen=True)

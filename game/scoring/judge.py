@@ -43,6 +43,8 @@ def shop_context(shop, product=None) -> tuple[dict[str, float], dict[str, tuple]
         nums["cutoff"] = int(m.group(1)) + int(m.group(2)) / 60
     lists: dict[str, tuple] = {"couriers": tuple((str(n), float(f)) for n, f in pol.couriers),
                                "shop": (str(shop.name),)}
+    if getattr(pol, "custom_days", 0):
+        nums["custom_days"] = float(pol.custom_days)
     if getattr(pol, "instant_refund", None) is not None:
         nums["instant_refund"] = 1.0 if pol.instant_refund else 0.0
     gifts = getattr(pol, "gifts", None)
