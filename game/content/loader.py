@@ -294,7 +294,7 @@ _PRODUCT_KEYS = {"sku": str, "name": str, "price": float, "floor_price": float, 
                  "colors": list, "materials": list, "selling_points": list, "weak_points": list, "picture": str}
 _POLICY_KEYS = {"free_shipping_threshold": float, "return_days": int, "exchange_days": int,
                 "invoice_tax_rate": float, "shipping_cutoff": str, "default_courier": str, "couriers": dict,
-                "cash_on_delivery": bool, "notes": list, "gifts": list,
+                "cash_on_delivery": bool, "notes": list, "gifts": None,  # gifts: typed by _gifts
                 "instant_refund": bool, "custom_days": int}
 _GIFT_KEYS = {"name": str, "words": list, "per_order": bool}
 
@@ -318,6 +318,8 @@ def _gifts(sh: Shape, pol: PosDict) -> tuple[Gift, ...] | None:
             if isinstance(name, str) and name.strip():
                 out.append(Gift(name.strip(), sh.text_list(item, "words", where),
                                 bool(item.get("per_order", False))))
+            elif isinstance(name, str):
+                sh.r.error(item.value_mark("name"), f"the name of {where} is empty")
         elif not isinstance(item, PosDict):
             sh.r.error(g.item_mark(i), f"{where} must be a name or a mapping with 'name', not {found_name(item)}")
     return tuple(out)

@@ -43,14 +43,13 @@ def shop_context(shop, product=None) -> tuple[dict[str, float], dict[str, tuple]
         nums["cutoff"] = int(m.group(1)) + int(m.group(2)) / 60
     lists: dict[str, tuple] = {"couriers": tuple((str(n), float(f)) for n, f in pol.couriers),
                                "shop": (str(shop.name),)}
-    if getattr(pol, "custom_days", 0):
+    if pol.custom_days:
         nums["custom_days"] = float(pol.custom_days)
-    if getattr(pol, "instant_refund", None) is not None:
+    if pol.instant_refund is not None:
         nums["instant_refund"] = 1.0 if pol.instant_refund else 0.0
-    gifts = getattr(pol, "gifts", None)
-    if gifts is not None:  # declared: a gift named outside it is a promise the shop does not keep
-        lists["gifts"] = tuple(dict.fromkeys(w for g in gifts for w in (g.name, *g.words)))
-        nums["gift_per_order"] = 1.0 if any(g.per_order for g in gifts) else 0.0
+    if pol.gifts is not None:  # declared: a gift named outside it is a promise the shop does not keep
+        lists["gifts"] = tuple(dict.fromkeys(w for g in pol.gifts for w in (g.name, *g.words)))
+        nums["gift_per_order"] = 1.0 if any(g.per_order for g in pol.gifts) else 0.0
     if product is not None:
         nums.update({"list_price": float(product.price), "floor_price": float(product.floor_price),
                      "stock": float(product.stock)})

@@ -378,6 +378,10 @@ def _compacts(sh: Shape, d: PosDict, key: str, where: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# shop-file lists an example's `facts:` may give as a list of texts
+_LIST_FACTS = ("sizes", "colors", "weak_points", "materials", "gifts")
+
+
 def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stages) -> tuple[Example, ...]:
     lst = d.get(key)
     if lst is None:
@@ -406,7 +410,7 @@ def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stage
         fm = item.get("facts")
         if isinstance(fm, PosDict):
             for k, v in fm.items():
-                if k in ("sizes", "colors", "weak_points", "materials", "gifts"):
+                if k in _LIST_FACTS:
                     facts.append((k, tuple(str(x) for x in v) if isinstance(v, list) else (str(v),)))
                 elif k == "couriers" and isinstance(v, PosDict):
                     facts.append((k, tuple((str(a), float(b)) for a, b in v.items() if is_type(b, float))))
@@ -414,8 +418,7 @@ def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stage
                     facts.append((k, float(v)))
                 else:
                     report.error(fm.key_mark(k), f"unknown fact '{k}' in {ew}",
-                                 "facts are " + ", ".join(CONTEXT_VARS + ("sizes", "colors", "couriers", "weak_points", "materials",
-                                                                    "gifts")))
+                                 "facts are " + ", ".join(CONTEXT_VARS + _LIST_FACTS + ("couriers",)))
         out.append(Example(
             text=item["text"], stage=st, first=bool(item.get("first", False)),
             wait=float(item["wait"]) if is_type(item.get("wait"), float) else None,

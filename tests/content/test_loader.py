@@ -140,3 +140,21 @@ def test_a_broken_shop_is_named_as_the_cause(tmp_path):
     lib = load_library(root)
     dress = next(r for r in lib.broken if r.path.endswith("damaged-dress.yaml"))
     assert any("shop 'huayun' has errors" in p.message for p in dress.errors)
+
+
+def test_a_shop_names_what_it_gives_away_and_a_bad_gift_list_is_placed(tmp_path):
+    from game.content.loader import load_shop
+    good = tmp_path / "good.yaml"
+    good.write_text("version: 1\nid: s\nname: 店\npolicies:\n  gifts:\n    - 鞋垫\n"
+                    "    - {name: 园艺三件套, words: [工具], per_order: true}\n"
+                    "products:\n  - {sku: a, name: 鞋, price: 10, floor_price: 8, stock: 1}\n", encoding="utf-8")
+    report, shop = load_shop(good)
+    assert not report.errors
+    assert [(g.name, g.words, g.per_order) for g in shop.policies.gifts] == [
+        ("鞋垫", (), False), ("园艺三件套", ("工具",), True)]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nid: s\nname: 店\npolicies:\n  gifts: 3\n"
+                   "products:\n  - {sku: a, name: 鞋, price: 10, floor_price: 8, stock: 1}\n", encoding="utf-8")
+    report, _shop = load_shop(bad)
+    assert [(e.line, e.col) for e in report.errors] == [(5, 10)]
+    assert "gifts: []" in report.errors[0].hint
