@@ -60,7 +60,36 @@ def shop_context(shop, product=None) -> tuple[dict[str, float], dict[str, tuple]
         lists["materials"] = tuple(str(m) for m in product.materials)
         lists["points"] = tuple(str(p) for p in (*product.selling_points, *product.weak_points))
         lists["weak_points"] = tuple(str(p) for p in product.weak_points)
+        others = other_product_words(shop, product)
+        if others:
+            lists["others"] = others
     return nums, lists
+
+
+def _base_name(name: str) -> str:
+    return re.sub(r"\s*\d+\s*(?:cm|mm|米)?\s*$", "", name.lower()).strip()  # "花箱 60cm" -> "花箱"
+
+
+def other_product_words(shop, product) -> tuple[str, ...]:
+    """Words that name another product of the shop and not this one: after them, a reply's sizes and
+    colours are that product's ("您穿42的话看看防滑工作鞋,38到44码都有,只有黑色")."""
+    from game.language.learned import words
+
+    own = _base_name(product.name)
+    own_words = set(words(own)) | {str(x).lower() for x in (*product.selling_points, *product.materials)}
+    out: list[str] = []
+    for p in shop.products.values():
+        if p is product:
+            continue
+        base = _base_name(p.name)
+        if not base or base == own or len(base) < 2:
+            continue
+        kind = base[-1]
+        found = [base[i:] for i in range(len(base) - 1) if not own.endswith(base[i:])]
+        found += [w + kind for w in words(base) if len(w) >= 2 and w != base and w[-1] != kind
+                  and not any(w in o for o in own_words)]
+        out += [w for w in found if len(w) >= 2]
+    return tuple(dict.fromkeys(out))
 
 
 def guess_shop(shops: dict, *texts: str):

@@ -379,7 +379,7 @@ def _compacts(sh: Shape, d: PosDict, key: str, where: str) -> tuple[str, ...]:
 
 
 # shop-file lists an example's `facts:` may give as a list of texts
-_LIST_FACTS = ("sizes", "colors", "weak_points", "materials", "gifts")
+_LIST_FACTS = ("sizes", "colors", "weak_points", "materials", "gifts", "others")
 
 
 def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stages) -> tuple[Example, ...]:

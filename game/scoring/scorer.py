@@ -245,6 +245,31 @@ _QUOTES = re.compile(r"“[^”]{1,200}”|\"[^\"]{1,200}\"|「[^」]{1,200}」|
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 
 
+# What a product fact rule reads: the chat's product, not the shop's policies.
+_PRODUCT_VARS = frozenset({"stock", "list_price", "floor_price", "offer", "offer_step", "size_listed", "color_listed"})
+_PRODUCT_CHECKS = ("material_unlisted", "weak_point_denied")
+
+
+def _own_product(text: str, found: list, ctx) -> list:
+    """After a reply names another product of the shop ("您穿42的话看看防滑工作鞋,38到44码都有"),
+    the stock, sizes, colours, prices and materials it says are that product's: not checked against
+    the chat's own."""
+    others = ctx.lists.get("others") if ctx is not None else None
+    if not others or not found:
+        return found
+    low = text.lower()
+    at = min((i for i in (low.find(w) for w in others) if i >= 0), default=-1)
+    if at < 0:
+        return found
+
+    def about_product(rule) -> bool:
+        if rule.category != "facts":
+            return False
+        return rule.check in _PRODUCT_CHECKS or bool(rule.when is not None and _PRODUCT_VARS & set(rule.when.names))
+
+    return [f for f in found if not (f[1] > at and about_product(f[0]))]
+
+
 def _unquoted(text: str, found: list) -> list:
     """Words in quotation marks are the buyer's, a courier's or a rule's name, not the trainee's own
     ("您说“再不处理就差评”,我理解您很生气"): a fault found only inside them is dropped."""
@@ -667,7 +692,7 @@ class Scorer:
                 if applies(rule) and passes(rule, 0, len(c)):
                     found.append((rule, *span, _compact(text[span[0]:span[1]])))
 
-        return _unquoted(text, found)
+        return _unquoted(text, _own_product(text, found, ctx))
 
     def _scan_phrases(self, prep: Prepared):
         for h in self._phrase_matcher.scan(prep):

@@ -201,3 +201,27 @@ def test_a_polite_no_the_rules_require_answers_the_question(judged):
                   "没问题亲,七天无理由,直接退回来就行")
     assert "missing_moves" not in rules(g) and g.score >= 75
     assert "fact_weak_point_denied" in rules(b)
+
+
+# ---------------------------------------------------------------- another product named, gifts said in passing
+
+def test_sizes_and_colours_of_a_second_product_are_its_own(judged):
+    buyer = "护士鞋42码有吗"
+    g, b = better(judged, buyer,
+                  "亲,非常抱歉,护士鞋最大只到41码哦;您穿42的话可以看看我们的防滑工作鞋,38到44码都有,颜色只有黑色",
+                  "有的,42码现货,拍吧~")
+    assert not {"fact_size", "fact_color"} & rules(g)
+    assert "fact_size" in rules(b)
+
+
+@pytest.mark.parametrize("buyer, reply, rule", [
+    ("连衣裙送东西吗", "赠品给您备注上了,一个丝巾扣外加一副耳夹", "fact_gift_unlisted_noted"),
+    ("风衣还有吗 我下个月再买", "有的亲,这款货多着呢,过阵子来也一直都有", "fact_stock_plenty"),
+    ("护士鞋发什么快递", "亲,默认给您走顺丰的", "fact_courier_free"),
+    ("开票要不要加钱", "开发票的话需要另外加钱哦,要加8个点", "fact_invoice_charge"),
+    ("鞋子开胶了", "直接申请退款就行,照片就不用拍了", "evidence_waived"),
+    ("买花箱送几套工具", "您拆成两单分开拍,就能多领一套工具", "dodge_rules"),
+    ("开衫会褪色吗", "放心,永远不褪色的", "absolute_promise"),
+])
+def test_faults_of_the_eighth_blind_set_in_other_wording(judged, buyer, reply, rule):
+    assert rule in rules(judged(buyer, reply))
