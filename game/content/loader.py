@@ -138,9 +138,10 @@ def load_intents(path: Path) -> tuple[Report, list[IntentDef]]:
             continue
         sh.keys(spec, where, {"title": str, "phrases": list, "patterns": list, "examples": list,
                               "counter_examples": list, "yields_to": list, "remembered": bool,
-                              "fallback": str, "fault": bool, "courtesy": bool},
+                              "fallback": str, "fault": bool, "courtesy": bool, "softened_by": list,
+                              "softened_to": str},
                 required=("title",))
-        for key in ("phrases", "patterns", "examples", "counter_examples", "yields_to"):
+        for key in ("phrases", "patterns", "examples", "counter_examples", "yields_to", "softened_by"):
             sh.text_list(spec, key, where, allow_scalar=False)
         if not spec.get("phrases") and not spec.get("patterns") and not spec.get("examples"):
             report.warning(spec.mark, f"{where} has no examples, phrases or patterns", "only facts can trigger it")
@@ -148,12 +149,20 @@ def load_intents(path: Path) -> tuple[Report, list[IntentDef]]:
         if isinstance(fb, str) and fb not in intents:
             msg, hint = unknown("intent", fb, list(intents))
             report.error(spec.value_mark("fallback"), f"{where}: fallback names {msg}", hint)
-        ys = spec.get("yields_to")
-        if isinstance(ys, PosList):
-            for i, y in enumerate(ys):
-                if str(y) not in intents:
-                    msg, hint = unknown("intent", str(y), list(intents))
-                    report.error(ys.item_mark(i), f"{where}: yields_to names {msg}", hint)
+        for key in ("yields_to", "softened_by"):
+            ys = spec.get(key)
+            if isinstance(ys, PosList):
+                for i, y in enumerate(ys):
+                    if str(y) not in intents:
+                        msg, hint = unknown("intent", str(y), list(intents))
+                        report.error(ys.item_mark(i), f"{where}: {key} names {msg}", hint)
+        st = spec.get("softened_to")
+        if isinstance(st, str) and st not in intents:
+            msg, hint = unknown("intent", st, list(intents))
+            report.error(spec.value_mark("softened_to"), f"{where}: softened_to names {msg}", hint)
+        if (spec.get("softened_by") is None) != (spec.get("softened_to") is None):
+            report.error(spec.mark, f"{where}: softened_by and softened_to go together",
+                         "name the intents that soften it and the intent it then reads as")
         pats = spec.get("patterns")
         if isinstance(pats, PosList):
             for i, pat in enumerate(pats):

@@ -37,6 +37,7 @@ class Facts:
     total: float | None = None  # "两件加起来217元"
     result: float | None = None  # the last number of a worked sum: "三十二乘百分之五,一块六毛钱"
     tax: float | None = None  # "税费是1.6元": what the buyer adds for an invoice, no price
+    order_hour: float | None = None  # "下午4点半拍的": the hour an order was placed or paid (16.5)
 
     @property
     def offer_price(self) -> float | None:
@@ -258,6 +259,16 @@ class FactRules:
         self.operator_before = re.compile(f"(?:{_alt(ops)})[\\s,]*$") if ops else _NEVER
         refusals = w("roles", "refusal_after")
         self.refusal_after = re.compile(_alt(refusals)) if refusals else _NEVER
+        # Clock times next to an order word ("下午4点半拍的").
+        self.afternoon = w("clock", "afternoon")
+        self.noon = w("clock", "noon")
+        self.morning = w("clock", "morning")
+        self.order_words = w("clock", "order_words")
+        parts = self.afternoon + self.noon + self.morning
+        self.clock_re = re.compile(
+            (f"(?P<part>{_alt(parts)})?\\s*" if parts else "")
+            + r"(?<![\d.])(?P<h>[01]?\d|2[0-3]|[一二两三四五六七八九十]{1,3})\s*(?:点|:)\s*(?P<m>半|一刻|[0-5]\d)?(?!\d)"
+        ) if self.order_words else _NEVER
         # Buy-x-get-y needs a 送 too.
         self.gift_probes = probe_chars(verbs + gift_words + ("送",))
 
@@ -551,8 +562,34 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
         total=total,
         result=offered[-1] if has_ops and operands and offered else None,
         tax=tax,
+        order_hour=_order_hour(text, R),
     )
     return facts, offers
+
+
+def _order_hour(text: str, R: "FactRules") -> float | None:
+    """The first clock time said beside an order word, as hours since midnight."""
+    if not R.order_words or ("点" not in text and ":" not in text):
+        return None
+    for m in R.clock_re.finditer(text):
+        near = text[max(0, m.start() - 6):m.start()] + "|" + text[m.end():m.end() + 6]
+        if not any(w in near for w in R.order_words):
+            continue
+        raw = m.group("h")
+        h = float(raw) if raw.isdigit() else parse_chinese_number(raw)
+        if h is None or h > 23:
+            continue
+        mins = m.group("m")
+        frac = 0.5 if mins == "半" else 0.25 if mins == "一刻" else (int(mins) / 60 if mins else 0.0)
+        part = m.group("part") if "part" in R.clock_re.groupindex else None
+        if part in R.afternoon and h < 12:
+            h += 12
+        elif part in R.noon and h < 3:
+            h += 12
+        elif part is None and 1 <= h <= 7:
+            h += 12  # "4点半拍的": shops cut off in the afternoon
+        return h + frac
+    return None
 
 
 def _role(R: "FactRules", text: str, raw: str, start: int, end: int, unit_end: int, before: str,

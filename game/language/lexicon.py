@@ -48,6 +48,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "sizes": {"number_before": TEXT, "number_before_fillers": TEXT, "number_after": TEXT,
               "number_join": TEXT, "letter_cues": TEXT, "one_size": TEXT},
     "phone": {"words": TEXT, "fillers": TEXT},
+    "clock": {"afternoon": TEXT, "noon": TEXT, "morning": TEXT, "order_words": TEXT},
     "clauses": {"markers": TEXT},
     "roles": {"together_after": TEXT, "percent_before": TEXT, "threshold_before": TEXT,
               "threshold_fillers": TEXT, "compensation_before": TEXT, "compensation_after": TEXT,

@@ -141,6 +141,8 @@ class Reader:
         faults = {d.name for d in intents if d.fault}
         self._yields = {index[d.name]: {index[y] for y in d.yields_to if y in index}
                         for d in intents if d.yields_to}
+        self._softened = {index[d.name]: (index[d.softened_to], {index[y] for y in d.softened_by if y in index})
+                          for d in intents if d.softened_by and d.softened_to in index}
         self._markers = learned.marker_re(self._lexicon.words("clauses", "markers"))
         self.design = design or learned.DEFAULT_DESIGN
         self.fusion = fusion
@@ -331,6 +333,11 @@ class Reader:
         for i, over in self._yields.items():
             if i in best and over & best.keys():
                 del best[i]
+        for i, (to, by) in self._softened.items():
+            if i in best and by & best.keys():
+                span, p = best.pop(i), conf.pop(i, 1.0)
+                if to not in best:
+                    best[to], conf[to] = span, p
         order = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
         hits = tuple(
             IntentHit(self._names[i], s, e, text[s:e], round(conf.get(i, 1.0), 3)) for i, (s, e) in order

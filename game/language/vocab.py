@@ -15,6 +15,10 @@ class IntentDef:
     examples: tuple[str, ...] = ()  # must read as this intent (checked by tests)
     counter_examples: tuple[str, ...] = ()  # must not
     yields_to: tuple[str, ...] = ()  # dropped when one of these is in the same message
+    # said beside one of these (an apology), the intent reads as `softened_to` instead: a no said with
+    # "非常抱歉" is no blunt refusal but a polite one
+    softened_by: tuple[str, ...] = ()
+    softened_to: str = ""
     remembered: bool = False  # an offer the buyer keeps in mind for the rest of the chat
     # A buyer state that does not listen for this intent hears it as this older, broader one
     # (personas written before answer_invoice existed listen for assure_quality).
@@ -59,6 +63,8 @@ def intents_from_data(data: dict) -> list[IntentDef]:
                 examples=_strings(body.get("examples")),
                 counter_examples=_strings(body.get("counter_examples")),
                 yields_to=_strings(body.get("yields_to")),
+                softened_by=_strings(body.get("softened_by")),
+                softened_to=str(body.get("softened_to") or ""),
                 remembered=body.get("remembered") is True,
                 fallback=str(body.get("fallback") or ""),
                 fault=body.get("fault") is True,

@@ -304,8 +304,13 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
         settled = outcome == "success"
         freight = float(persona.vars.get("freight", 0.0)) if settled and (
             "offer_exchange" in intents or "cover_shipping" in intents) else 0.0
-        refunded = settled and ("refunded" in conv.flags or "offer_refund" in intents)
-        compensated = settled and ("compensated" in conv.flags or "offer_compensation" in intents)
+        # A persona that raises these flags says what the buyer took: offered a refund or an exchange,
+        # the buyer who chose the exchange cost no refund. Without such flags, what was offered counts.
+        raised = {f for st in getattr(persona, "states", {}).values() for ts in st.on.values() for t in ts
+                  for f in t.flags}
+        refunded = settled and ("refunded" in conv.flags or ("refunded" not in raised and "offer_refund" in intents))
+        compensated = settled and ("compensated" in conv.flags
+                                   or ("compensated" not in raised and "offer_compensation" in intents))
         comp_amount = 0.0
         if compensated:
             for _i, _m, res, reading in items:

@@ -29,12 +29,12 @@ _RULE_KEYS = {
     "stages": list, "first": bool, "min_chars": int, "except": list, "unless_before": list, "if_before": list,
     "unless_clause": list, "unless": list, "negatable": bool, "when": str, "replace": dict, "prefix": str, "suffix": str,
     "max_score": float, "examples": list, "counter_examples": list, "intents": list, "denials": dict,
-    "unless_intents": list,
+    "unless_intents": list, "unless_buyer": list,
 }
 # The seconds a buyer waits come from buyer.yaml `patience` (the engine's clock), never from scoring.yaml.
 _PATIENCE_KEYS = ("first_reply", "golden", "reply")
 _EXAMPLE_KEYS = {"text": str, "stage": str, "first": bool, "wait": float, "typing_seconds": float,
-                 "previous": list, "others": list, "facts": dict}
+                 "previous": list, "others": list, "facts": dict, "buyer": str}
 _STRENGTH_KEYS = {"id": str, "title": str, "intents": list, "phrases": list, "patterns": list,
                   "raw_patterns": list, "check": str, "if_before": list, "politeness": bool}
 
@@ -425,7 +425,8 @@ def _examples(report: Report, sh: Shape, d: PosDict, key: str, where: str, stage
             typing_seconds=float(item["typing_seconds"]) if is_type(item.get("typing_seconds"), float) else None,
             previous=sh.text_list(item, "previous", ew, allow_scalar=False),
             others=sh.text_list(item, "others", ew, allow_scalar=False),
-            facts=tuple(facts), line=m.line))
+            facts=tuple(facts), line=m.line,
+            buyer=str(item["buyer"]) if isinstance(item.get("buyer"), str) else None))
     return tuple(out)
 
 
@@ -543,7 +544,7 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         min_chars=int(mc or 0), except_=_compacts(sh, r, "except", where),
         unless_before=_compacts(sh, r, "unless_before", where), if_before=_compacts(sh, r, "if_before", where),
         unless_clause=_compacts(sh, r, "unless_clause", where), unless=_compacts(sh, r, "unless", where),
-        unless_intents=unless_intents,
+        unless_intents=unless_intents, unless_buyer=_compacts(sh, r, "unless_buyer", where),
         negatable=bool(r.get("negatable", True)), max_score=None if ms is None else float(ms),
         when=when, replace=tuple(replace), prefix=str(r.get("prefix", "")), suffix=str(r.get("suffix", "")),
         denials=tuple(denials), examples=examples,

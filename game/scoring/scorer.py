@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from game.content import patterns as content_patterns
-from game.language.facts import offered_price, parse_chinese_number
+from game.language.facts import extract_facts, offered_price, parse_chinese_number
 from game.language.normalize import PhraseMatcher, Prepared, compact_phrase, prepare
 
 from .model import PLACEHOLDER, SPECIAL_GROUPS, Rubric, Rule
@@ -408,7 +408,7 @@ class Scorer:
     def _score(self, text: str, ctx: ReplyContext, reading) -> ReplyResult:
         prep = prepare(text)
         names = tuple(getattr(reading, "names", ()) or ())
-        env = dict(ctx.vars)
+        env = self._env(ctx)
         offer = self._offer(reading, env)
         kept = self._dedupe(self._once_by_meaning(self._find(text, prep, ctx, env, names, reading)))
         hits, rewrite = self._hits_and_rewrite(text, kept, ctx)
@@ -424,7 +424,7 @@ class Scorer:
             moves = check_moves(sit, reading, earlier)
             model_answer = self.model_answer(sit, ctx)
             extra = []
-            for f, h in fault_moves(sit, reading):
+            for f, h in fault_moves(sit, reading, ctx.buyer):
                 rule = self._situation_rule(sit, f.id, f.title, f.why, f.severity, model_answer)
                 if rule.id not in rules:
                     rules[rule.id] = rule
@@ -538,10 +538,23 @@ class Scorer:
     def _detect(self, text: str, ctx: ReplyContext) -> list:
         """The faults of ``text`` (used to check that a rewrite is clean)."""
         reading = self.reader.read(text) if self.reader is not None else None
-        env = dict(ctx.vars)
+        env = self._env(ctx)
         self._offer(reading, env)
         names = tuple(getattr(reading, "names", ()) or ())
         return self._dedupe(self._find(text, prepare(text), ctx, env, names, reading))
+
+    def _env(self, ctx: ReplyContext) -> dict:
+        """The chat's facts, with the hour the buyer says the order was placed or paid (buyer_hour) and
+        how many items the buyer names (buyer_qty)."""
+        env = dict(ctx.vars)
+        if ctx.buyer and not {"buyer_hour", "buyer_qty"} & env.keys():
+            lex = self.reader.lexicon if self.reader is not None else None
+            said = extract_facts(ctx.buyer, lex)
+            if said.order_hour is not None:
+                env["buyer_hour"] = said.order_hour
+            if said.quantity is not None:
+                env["buyer_qty"] = float(said.quantity)
+        return env
 
     def _find(self, text: str, prep: Prepared, ctx: ReplyContext, env: dict, names, reading) -> list:
         """Every (rule, start, end, compact words) the reply breaks, before de-duplication."""
@@ -568,6 +581,8 @@ class Scorer:
                 return False
             return len(c) >= rule.min_chars
 
+        buyer_c = compact_phrase(ctx.buyer) if ctx.buyer else ""
+
         def passes(rule: Rule, k: int, j: int, values: dict | None = None) -> bool:
             for e in rule.except_:
                 lo = max(0, j - len(e))
@@ -579,6 +594,8 @@ class Scorer:
             if rule.if_before and not any(e in c[:k] for e in rule.if_before):
                 return False
             if rule.unless and any(e in c for e in rule.unless):
+                return False
+            if rule.unless_buyer and ctx.buyer and any(e in buyer_c for e in rule.unless_buyer):
                 return False
             if rule.unless_intents and any(n in rule.unless_intents for n in names):
                 return False

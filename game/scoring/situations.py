@@ -45,6 +45,7 @@ class SituationFault:
     unless: tuple[str, ...] = ()
     severity: str = "minor"
     unless_words: tuple[str, ...] = ()  # compact words that make it no fault (a lawful refusal)
+    unless_buyer_words: tuple[str, ...] = ()  # ... or words of the buyer's message (开胶: a quality problem)
 
 
 @dataclass(frozen=True)
@@ -198,13 +199,16 @@ def concrete_details(text: str, words: tuple[str, ...], facts: dict | None = Non
     return out
 
 
-def fault_moves(situation: Situation, reading) -> list[tuple[SituationFault, object]]:
+def fault_moves(situation: Situation, reading, buyer: str | None = None) -> list[tuple[SituationFault, object]]:
     """(fault, the intent hit that makes it) for the situation's faults the reply commits."""
     names = set(getattr(reading, "names", ()) or ())
     c = _compact(getattr(reading, "text", "") or "")
+    cb = _compact(buyer or "")
     out = []
     for f in situation.faults:
         if names & set(f.unless) or any(w in c for w in f.unless_words):
+            continue
+        if any(w in cb for w in f.unless_buyer_words):
             continue
         hit = next((h for h in getattr(reading, "intents", ()) if h.name in f.intents), None)
         if hit is not None:
@@ -289,7 +293,7 @@ def load_situations(path: Path, intent_names=None) -> tuple[Report, Situations]:
                 if not sh.mapping(f, fl.item_mark(i), w):
                     continue
                 sh.keys(f, w, {"id": str, "title": str, "why": str, "intents": list, "unless": list, "severity": str,
-                               "unless_words": list},
+                               "unless_words": list, "unless_buyer_words": list},
                         required=("id", "title", "why", "intents"))
                 sev = f.get("severity", "minor")
                 if sev not in SEVERITIES:
@@ -297,7 +301,8 @@ def load_situations(path: Path, intent_names=None) -> tuple[Report, Situations]:
                 ints, unl = intents_of(f, "intents", w), intents_of(f, "unless", w) if "unless" in f else ()
                 if all(isinstance(f.get(k), str) for k in ("id", "title", "why")) and ints:
                     faults.append(SituationFault(f["id"], f["title"], f["why"], ints, unl, str(sev),
-                                                 tuple(_compact(x) for x in _texts(sh, f, "unless_words", w))))
+                                                 tuple(_compact(x) for x in _texts(sh, f, "unless_words", w)),
+                                                 tuple(_compact(x) for x in _texts(sh, f, "unless_buyer_words", w))))
         if len(report.errors) > before:
             continue
         out.items[str(sid)] = Situation(

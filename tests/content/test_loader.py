@@ -158,3 +158,22 @@ def test_a_shop_names_what_it_gives_away_and_a_bad_gift_list_is_placed(tmp_path)
     report, _shop = load_shop(bad)
     assert [(e.line, e.col) for e in report.errors] == [(5, 10)]
     assert "gifts: []" in report.errors[0].hint
+
+
+def test_a_softened_intent_names_both_ends_and_real_intents(tmp_path):
+    from game.content.loader import load_intents
+    head = "version: 1\nintents:\n  sorry: {title: 道歉, examples: [抱歉]}\n  polite: {title: 婉拒, examples: [没法办]}\n"
+    good = tmp_path / "good.yaml"
+    good.write_text(head + "  no:\n    title: 拒绝\n    examples: [不行]\n    softened_by: [sorry]\n"
+                    "    softened_to: polite\n", encoding="utf-8")
+    report, intents = load_intents(good)
+    assert not report.errors
+    no = next(d for d in intents if d.name == "no")
+    assert no.softened_by == ("sorry",) and no.softened_to == "polite"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(head + "  no:\n    title: 拒绝\n    examples: [不行]\n    softened_by: [sory]\n", encoding="utf-8")
+    report, _ = load_intents(bad)
+    messages = [e.message for e in report.errors]
+    assert any("softened_by names" in m and "sory" in m for m in messages)
+    assert any("go together" in m for m in messages)
+    assert all(e.line > 0 for e in report.errors)

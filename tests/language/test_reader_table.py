@@ -142,7 +142,8 @@ CASES = [
     case("不。行", has={"refuse"}),
     case("不行,不能便宜", has={"refuse", "refuse_discount"}),
     case("我不知道,你自己看详情页", has={"refuse", "rude"}),
-    case("不好意思这个真没办法,已经是底价了", has={"apologize", "refuse", "refuse_discount"}),
+    # said with an apology, a no is a polite one (intents.yaml: refuse softened_by apologize)
+    case("不好意思这个真没办法,已经是底价了", has={"apologize", "decline_politely", "refuse_discount"}, lacks={"refuse"}),
     case("爱买不买", has={"rude"}),
     case("你烦不烦啊", has={"rude"}, lacks={"greet", "refuse"}),
     case("那是快递的问题,跟我们无关", has={"blame_shift"}, lacks={"apologize"}),

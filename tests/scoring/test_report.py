@@ -185,3 +185,15 @@ def test_a_buyer_left_waiting_when_the_chat_is_cut_off_costs_timing(library, rea
         assert "结束时买家的消息还没有回复" in titles
     else:
         assert timing["score"] == 100 and "结束时买家的消息还没有回复" not in titles
+
+
+def test_an_exchange_chosen_over_a_refund_offered_costs_no_refund(library, reader, scorer):
+    from types import SimpleNamespace
+
+    from game.engine.script import parse_script
+    steps = parse_script("+5s 真抱歉让您收到这样的裙子,麻烦拍张开线的照片给我\n"
+                         "+10s 看到了,是我们没检查好,您看换新的还是退款都行,来回运费我们出\n")
+    res, rep = run(library, reader, scorer, "damaged-dress", SimpleNamespace(steps=steps, seed=5))
+    assert res.conversation.outcome == "success"
+    assert "refunded" not in res.conversation.flags
+    assert rep.closing["cost"]["refund"] == 0 and rep.closing["cost"]["freight"] > 0

@@ -225,3 +225,37 @@ def test_sizes_and_colours_of_a_second_product_are_its_own(judged):
 ])
 def test_faults_of_the_eighth_blind_set_in_other_wording(judged, buyer, reply, rule):
     assert rule in rules(judged(buyer, reply))
+
+
+# ---------------------------------------------------------------- what the buyer said decides the fault
+
+def test_today_is_wrong_only_after_the_cutoff_the_buyer_names(judged):
+    late = judged("连衣裙我傍晚6点拍的,今天能寄出吗", "收到啦,今天就给您寄出~")
+    early = judged("连衣裙我中午1点拍的,今天能寄出吗", "收到啦,今天就给您寄出~")
+    assert "fact_cutoff_missed" in rules(late)
+    assert "fact_cutoff_missed" not in rules(early)
+
+
+def test_both_ways_freight_is_for_quality_problems(judged):
+    size = judged("牛仔裤腰大了,想换小一码", "可以换的,来回运费都是我们出,您寄回来就行")
+    broken = judged("牛仔裤拉链坏了,想换一条", "可以换的,来回运费都是我们出,您寄回来就行")
+    assert "exchange_freight_promised" in rules(size)
+    assert "exchange_freight_promised" not in rules(broken)
+
+
+def test_a_custom_box_remade_for_free_only_when_it_is_our_fault(judged):
+    whim = judged("定制的花箱尺寸我自己量错了,能重做吗", "没关系,寄回来免费给您重新做一个")
+    crack = judged("定制的花箱收到就裂了,能重做吗", "没关系,寄回来免费给您重新做一个")
+    assert "fact_custom_remade" in rules(whim)
+    assert "fact_custom_remade" not in rules(crack)
+
+
+def test_no_gift_is_wrong_where_every_order_has_one(judged):
+    res = judged("买花箱有赠品吗", "亲,我们是工厂价,就不带赠品了哈")
+    assert "fact_gift_none" in rules(res)
+
+
+def test_a_no_with_an_apology_reads_as_a_polite_one(scorer):
+    reading = scorer.reader.read("非常抱歉,定做的花箱不是质量问题没办法退,还请您理解")
+    assert "decline_politely" in reading.names and "refuse" not in reading.names
+    assert "refuse" in scorer.reader.read("没办法退").names
