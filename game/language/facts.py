@@ -38,6 +38,7 @@ class Facts:
     result: float | None = None  # the last number of a worked sum: "三十二乘百分之五,一块六毛钱"
     tax: float | None = None  # "税费是1.6元": what the buyer adds for an invoice, no price
     order_hour: float | None = None  # "下午4点半拍的": the hour an order was placed or paid (16.5)
+    held_days: float | None = None  # "买了10天了": how long the buyer has had the goods
 
     @property
     def offer_price(self) -> float | None:
@@ -269,6 +270,16 @@ class FactRules:
             (f"(?P<part>{_alt(parts)})?\\s*" if parts else "")
             + r"(?<![\d.])(?P<h>[01]?\d|2[0-3]|[一二两三四五六七八九十]{1,3})\s*(?:点|:)\s*(?P<m>半|一刻|[0-5]\d)?(?!\d)"
         ) if self.order_words else _NEVER
+        # How long the goods have been had ("收到第九天", "签收两周了").
+        since = w("elapsed", "since_words")
+        units = {u: 1 for u in w("elapsed", "day_units")}
+        units.update({u: 7 for u in w("elapsed", "week_units")})
+        units.update({u: 30 for u in w("elapsed", "month_units")})
+        self.held_units = units
+        self.held_re = re.compile(
+            f"(?:{_alt(since)})\\s*(?:了|有|快|都|已经|第)*\\s*"
+            + r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3}|半)\s*(?P<unit>" + _alt(tuple(units)) + ")"
+        ) if since and units else _NEVER
         # Buy-x-get-y needs a 送 too.
         self.gift_probes = probe_chars(verbs + gift_words + ("送",))
 
@@ -563,8 +574,21 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
         result=offered[-1] if has_ops and operands and offered else None,
         tax=tax,
         order_hour=_order_hour(text, R),
+        held_days=_held_days(text, R),
     )
     return facts, offers
+
+
+def _held_days(text: str, R: "FactRules") -> float | None:
+    """Days the buyer says they have had the goods: "买了10天了" 10, "签收两周了" 14, "半个月" 15."""
+    m = R.held_re.search(text)
+    if m is None:
+        return None
+    raw, unit = m.group("n"), m.group("unit")
+    n = 0.5 if raw == "半" else float(raw) if raw.isdigit() else parse_chinese_number(raw)
+    if n is None:
+        return None
+    return n * R.held_units.get(unit, 1)
 
 
 def _order_hour(text: str, R: "FactRules") -> float | None:

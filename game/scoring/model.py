@@ -17,7 +17,7 @@ WORDLESS_CHECKS = ("first_reply_slow", "reply_slow", "typing_slow")
 CONTEXT_VARS = (
     "list_price", "floor_price", "stock", "free_shipping_threshold", "return_days", "exchange_days", "cod",
     "cutoff", "tax_rate", "offer", "offer_step", "prev_offer", "justified", "gift_per_order",
-    "instant_refund", "custom_days", "buyer_hour", "buyer_qty",
+    "instant_refund", "custom_days", "buyer_hour", "buyer_qty", "buyer_days",
 )
 # Named pattern groups with a meaning of their own; any other group is read as a number.
 SPECIAL_GROUPS = {"size": "size_listed", "color": "color_listed", "courier": "courier_fee", "half": "half",

@@ -545,15 +545,17 @@ class Scorer:
 
     def _env(self, ctx: ReplyContext) -> dict:
         """The chat's facts, with the hour the buyer says the order was placed or paid (buyer_hour) and
-        how many items the buyer names (buyer_qty)."""
+        how many items the buyer names (buyer_qty) and how long they have had the goods (buyer_days)."""
         env = dict(ctx.vars)
-        if ctx.buyer and not {"buyer_hour", "buyer_qty"} & env.keys():
+        if ctx.buyer and not {"buyer_hour", "buyer_qty", "buyer_days"} & env.keys():
             lex = self.reader.lexicon if self.reader is not None else None
             said = extract_facts(ctx.buyer, lex)
             if said.order_hour is not None:
                 env["buyer_hour"] = said.order_hour
             if said.quantity is not None:
                 env["buyer_qty"] = float(said.quantity)
+            if said.held_days is not None:
+                env["buyer_days"] = float(said.held_days)
         return env
 
     def _find(self, text: str, prep: Prepared, ctx: ReplyContext, env: dict, names, reading) -> list:

@@ -259,3 +259,17 @@ def test_a_no_with_an_apology_reads_as_a_polite_one(scorer):
     reading = scorer.reader.read("非常抱歉,定做的花箱不是质量问题没办法退,还请您理解")
     assert "decline_politely" in reading.names and "refuse" not in reading.names
     assert "refuse" in scorer.reader.read("没办法退").names
+
+
+def test_a_return_past_its_days_is_no_free_yes(judged):
+    late = judged("开衫买了十天了,不太想要了能退吗", "可以的亲,您申请退货就行")
+    early = judged("开衫买了三天,不太想要了能退吗", "可以的亲,您申请退货就行")
+    broken = judged("开衫穿了十天破了个洞,能退吗", "可以的亲,您申请退货就行")
+    assert "fact_return_late" in rules(late)
+    assert "fact_return_late" not in rules(early) | rules(broken)
+
+
+def test_more_than_three_boxes_get_a_second_set(judged):
+    res = judged("我要订5个花箱,送几套工具", "亲,每单只送一套哈")
+    assert "fact_gift_extra_missed" in rules(res)
+    assert "fact_gift_extra_missed" not in rules(judged("我要订2个花箱,送几套工具", "亲,每单只送一套哈"))
