@@ -56,6 +56,17 @@ class ChatReport:
         }
 
 
+def _shop_gift_name(persona, thing: str, text: str) -> str:
+    """The shop's own name of a gift the reply names in part ("送一套园艺三件套" reads 园艺): the
+    report shows what the buyer will get."""
+    shop = getattr(persona, "shop", None)
+    gifts = getattr(getattr(shop, "policies", None), "gifts", None) or ()
+    for g in gifts:
+        if thing in g.name and g.name in text:
+            return g.name
+    return thing
+
+
 def _clamp(v: float) -> float:
     return round(max(0.0, min(100.0, v)), 1)
 
@@ -293,7 +304,7 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
         if reading is None:
             continue
         if reading.facts.gift and reading.has("offer_gift") and gift is None:
-            gift = reading.facts.gift
+            gift = _shop_gift_name(persona, reading.facts.gift, getattr(reading, "text", ""))
         if reading.facts.free_shipping and reading.has("offer_free_shipping"):
             free_shipping = True
     out: dict = {"outcome": outcome, "outcome_title": OUTCOME_TITLES.get(outcome, outcome), "kind": flow,

@@ -197,3 +197,13 @@ def test_an_exchange_chosen_over_a_refund_offered_costs_no_refund(library, reade
     assert res.conversation.outcome == "success"
     assert "refunded" not in res.conversation.flags
     assert rep.closing["cost"]["refund"] == 0 and rep.closing["cost"]["freight"] > 0
+
+
+def test_the_report_names_the_shops_gift_in_full(library, reader, scorer):
+    from types import SimpleNamespace
+
+    from game.engine.script import parse_script
+    steps = parse_script("+5s 您好亲,在的\n+9s 满199包邮哦,您再加个40的方形花箱就够了\n"
+                         "+10s 两个一起拍给您备注包邮,每单还送一套园艺三件套\n")
+    _res, rep = run(library, reader, scorer, "free-shipping-planter", SimpleNamespace(steps=steps, seed=7))
+    assert rep.closing["gift"] == "园艺三件套"
