@@ -277,8 +277,8 @@ class FactRules:
         units.update({u: 30 for u in w("elapsed", "month_units")})
         self.held_units = units
         self.held_re = re.compile(
-            f"(?:{_alt(since)})\\s*(?:了|有|快|都|已经|第)*\\s*"
-            + r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3}|半)\s*(?P<unit>" + _alt(tuple(units)) + ")"
+            f"(?:{_alt(since)})(?:了|有|快|都|已经|第){{0,3}}\\s?"
+            + r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3}|半)\s?(?P<unit>" + _alt(tuple(units)) + ")"
         ) if since and units else _NEVER
         # Buy-x-get-y needs a 送 too.
         self.gift_probes = probe_chars(verbs + gift_words + ("送",))
