@@ -265,6 +265,7 @@ class FactRules:
         self.noon = w("clock", "noon")
         self.morning = w("clock", "morning")
         self.order_words = w("clock", "order_words")
+        self.deadline_after = w("clock", "deadline_after") or _NO_WORD
         parts = self.afternoon + self.noon + self.morning
         self.clock_re = re.compile(
             (f"(?P<part>{_alt(parts)})?\\s*" if parts else "")
@@ -596,6 +597,8 @@ def _order_hour(text: str, R: "FactRules") -> float | None:
     if not R.order_words or ("点" not in text and ":" not in text):
         return None
     for m in R.clock_re.finditer(text):
+        if text.startswith(R.deadline_after, m.end()):
+            continue  # "三点半前付款": a deadline
         near = text[max(0, m.start() - 6):m.start()] + "|" + text[m.end():m.end() + 6]
         if not any(w in near for w in R.order_words):
             continue

@@ -48,7 +48,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "sizes": {"number_before": TEXT, "number_before_fillers": TEXT, "number_after": TEXT,
               "number_join": TEXT, "letter_cues": TEXT, "one_size": TEXT},
     "phone": {"words": TEXT, "fillers": TEXT},
-    "clock": {"afternoon": TEXT, "noon": TEXT, "morning": TEXT, "order_words": TEXT},
+    "clock": {"afternoon": TEXT, "noon": TEXT, "morning": TEXT, "order_words": TEXT, "deadline_after": TEXT},
     "elapsed": {"since_words": TEXT, "day_units": TEXT, "week_units": TEXT, "month_units": TEXT},
     "clauses": {"markers": TEXT},
     "roles": {"together_after": TEXT, "percent_before": TEXT, "threshold_before": TEXT,
