@@ -121,8 +121,13 @@ def test_a_flood_is_refused_then_cut_off_and_others_are_unharmed(make_host, make
     with raw(host) as ws:
         ws.hello(host, name="洪水")
         frame = '{"v":1,"type":"ping","n":1}'
-        for _ in range(P.BURST + P.FLOOD_KICK + 20):
-            ws.send(frame)
+        sent = 0
+        try:
+            for sent in range(1, P.BURST + P.FLOOD_KICK + 21):
+                ws.send(frame)
+        except ConnectionClosed:
+            # The host may cut the flood off while it is still being sent; what it said first stays readable.
+            assert sent > P.BURST
         kinds, reasons = set(), set()
         with pytest.raises(ConnectionClosed):
             for _ in range(2000):
