@@ -240,6 +240,12 @@ class FactRules:
         self.gift_stop = frozenset(w("gift", "stop_chars"))
         self.gift_bad_start = frozenset(w("gift", "bad_start_chars"))
         self.generic_gift = w("gift", "generic")
+        self.gift_receivers = w("gift", "receivers")  # "送闺蜜": who a present is for, not a gift
+        # "鞋垫给您安排上了": a gift thing named, then granted in the same clause without a 送.
+        things, granted = w("gift", "things"), w("gift", "granted")
+        self.gift_granted_re = re.compile(
+            f"(?P<thing>{_alt(things)})[^,.!?;:。、~\\s]{{0,5}}?(?P<grant>{_alt(granted)})"
+        ) if things and granted else _NEVER
         # Roles of numbers (reader.yaml 'roles').
         self.together_after = w("roles", "together_after") or _NO_WORD
         self.percent_before = w("roles", "percent_before") or _NO_WORD
@@ -282,11 +288,11 @@ class FactRules:
             + r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3}|半)\s?(?P<unit>" + _alt(tuple(units)) + ")"
         ) if since and units else _NEVER
         # Buy-x-get-y needs a 送 too.
-        self.gift_probes = probe_chars(verbs + gift_words + ("送",))
+        self.gift_probes = probe_chars(verbs + gift_words + ("送",) + things)
 
 
 def _gift_thing(raw: str, rules: FactRules) -> str | None:
-    if raw[0] in rules.gift_bad_start:
+    if raw[0] in rules.gift_bad_start or raw.startswith(rules.gift_receivers):
         return None
     out = []
     for c in raw:
@@ -534,6 +540,13 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
             gift = thing
             offer("offer_gift", m.start(), m.start("thing") + len(thing))
             break
+        if gift is None:
+            for m in R.gift_granted_re.finditer(text):
+                if not negated(m.start("grant"), m.end("grant")):
+                    thing = m.group("thing")
+                    gift = "礼品" if R.generic_gift and thing.endswith(R.generic_gift) else thing
+                    offer("offer_gift", m.start(), m.end())
+                    break
         if gift is None:
             m = _BUY_X_GET_Y.search(text)
             if m and not negated(m.start(), m.end()):

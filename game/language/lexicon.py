@@ -38,7 +38,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "free_shipping": {"words": COMPACT},
     "gift": {"verbs": TEXT, "not_verbs": TEXT, "recipients": TEXT, "counted_measures": TEXT,
              "bare_measures": TEXT, "stop_chars": CHARS, "bad_start_chars": CHARS, "generic": TEXT,
-             "words": COMPACT},
+             "words": COMPACT, "things": TEXT, "granted": TEXT, "receivers": TEXT},
     "discount": {"verbs": TEXT, "not_units": TEXT, "half_price": TEXT},
     "reduction": {"verbs": TEXT, "not_verbs": TEXT, "fillers": TEXT},
     "price": {"currency": TEXT, "currency_before": TEXT, "cues_before": TEXT, "cue_joiners": TEXT,
