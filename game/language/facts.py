@@ -272,6 +272,7 @@ class FactRules:
         self.morning = w("clock", "morning")
         self.order_words = w("clock", "order_words")
         self.deadline_after = w("clock", "deadline_after") or _NO_WORD
+        self.now_words = w("clock", "now_words")
         parts = self.afternoon + self.noon + self.morning
         self.clock_re = re.compile(
             (f"(?P<part>{_alt(parts)})?\\s*" if parts else "")
@@ -606,14 +607,16 @@ def _held_days(text: str, R: "FactRules") -> float | None:
 
 
 def _order_hour(text: str, R: "FactRules") -> float | None:
-    """The first clock time said beside an order word, as hours since midnight."""
+    """The first clock time said beside an order word, or said to be the time now ("现在都五点了":
+    an order placed now is placed then), as hours since midnight."""
     if not R.order_words or ("点" not in text and ":" not in text):
         return None
     for m in R.clock_re.finditer(text):
         if text.startswith(R.deadline_after, m.end()):
             continue  # "三点半前付款": a deadline
         near = text[max(0, m.start() - 6):m.start()] + "|" + text[m.end():m.end() + 6]
-        if not any(w in near for w in R.order_words):
+        if not any(w in near for w in R.order_words) and not any(
+                w in text[max(0, m.start() - 6):m.start()] for w in R.now_words):
             continue
         raw = m.group("h")
         h = float(raw) if raw.isdigit() else parse_chinese_number(raw)
