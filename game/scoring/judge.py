@@ -63,6 +63,8 @@ def shop_context(shop, product=None) -> tuple[dict[str, float], dict[str, tuple]
         others = other_product_words(shop, product)
         if others:
             lists["others"] = others
+    else:  # a material none of the shop's products is made of is wrong whichever one is meant
+        lists["shop_materials"] = tuple(dict.fromkeys(str(m) for p in shop.products.values() for m in p.materials))
     return nums, lists
 
 

@@ -77,6 +77,10 @@ class Rule:
     max_score: float | None = None  # a reply with this fault scores at most this much
     # check weak_point_denied: a flaw word of the product's weak points -> words that deny it
     denials: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # check material_unlisted: a shop material holding one of option_marks (菠萝格(加价)) is an
+    # option, not what the product is made of; naming it is a claim unless the reply has option_words
+    option_marks: tuple[str, ...] = ()
+    option_words: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
     counter_examples: tuple[Example, ...] = ()
     path: str = ""

@@ -29,7 +29,7 @@ _RULE_KEYS = {
     "stages": list, "first": bool, "min_chars": int, "except": list, "unless_before": list, "if_before": list,
     "unless_clause": list, "unless": list, "negatable": bool, "when": str, "replace": dict, "prefix": str, "suffix": str,
     "max_score": float, "examples": list, "counter_examples": list, "intents": list, "denials": dict,
-    "unless_intents": list, "unless_buyer": list,
+    "unless_intents": list, "unless_buyer": list, "option_marks": list, "option_words": list,
 }
 # The seconds a buyer waits come from buyer.yaml `patience` (the engine's clock), never from scoring.yaml.
 _PATIENCE_KEYS = ("first_reply", "golden", "reply")
@@ -547,7 +547,8 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         unless_intents=unless_intents, unless_buyer=_compacts(sh, r, "unless_buyer", where),
         negatable=bool(r.get("negatable", True)), max_score=None if ms is None else float(ms),
         when=when, replace=tuple(replace), prefix=str(r.get("prefix", "")), suffix=str(r.get("suffix", "")),
-        denials=tuple(denials), examples=examples,
+        denials=tuple(denials), option_marks=_compacts(sh, r, "option_marks", where),
+        option_words=_compacts(sh, r, "option_words", where), examples=examples,
         counter_examples=counters, path=report.path, line=r.mark.line)
 
 

@@ -829,15 +829,18 @@ class Scorer:
                         break
             return out
         if kind == "material_unlisted":
-            mats = ctx.lists.get("materials")
+            mats = ctx.lists.get("materials") or ctx.lists.get("shop_materials")
             if not mats:
                 return []
-            have = "".join(_compact(str(m)) for m in mats).lower()
+            each = [_compact(str(m)).lower() for m in mats]
+            have = "".join(m for m in each if not any(o in m for o in rule.option_marks))
+            extra = "".join(m for m in each if any(o in m for o in rule.option_marks))
             low = c.lower()
             out = []
             for name, words in rule.denials:
                 if any(w.lower() in have for w in words):
                     continue  # the product is made of it
+                option = any(w.lower() in extra for w in words)  # to be had at extra cost only
                 for m in re.finditer(re.escape(name.lower()), low):
                     k = m.start()
                     ids = prep.clause
@@ -850,6 +853,8 @@ class Scorer:
                     if any(n in low[max(0, k - 4):k] for n in rule.unless_before) or any(
                             w in c[lo:hi] for w in rule.unless_clause):
                         continue
+                    if option and any(w in c for w in rule.option_words):
+                        continue  # offered as the option it is ("菠萝格的要加价")
                     out.append(prep.orig_span(k, k + len(name)))
                     break
             return out

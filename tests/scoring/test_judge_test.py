@@ -40,3 +40,22 @@ def test_judge_test_names_the_line_of_a_bad_item(tmp_path, capsys):
     assert main(["judge-test", str(f)]) == 1
     err = capsys.readouterr().err
     assert "judge.yaml:2" in err and "better" in err
+
+
+def test_a_material_the_shop_sells_only_at_extra_cost_is_no_claim_about_its_planters(tmp_path, capsys):
+    # no product named: the shop's planters are pine; hardwood is a paid custom option
+    f = _write(tmp_path, '''version: 1
+singles:
+  - shop: muyi
+    buyer: "你家花箱用的啥木头"
+    reply: "亲,我们家花箱清一色菠萝格硬木,几十年不坏"
+    faulty: true
+    fault: "现货是樟子松,菠萝格只是加价选项"
+  - shop: muyi
+    buyer: "你家花箱用的啥木头"
+    reply: "亲,现货是樟子松防腐木,想要菠萝格的可以定制,要加点钱"
+    faulty: false
+''')
+    assert main(["judge-test", str(f), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["recall"] == 1.0 and d["false_positives"] == 0.0
