@@ -39,6 +39,10 @@ class Facts:
     tax: float | None = None  # "税费是1.6元": what the buyer adds for an invoice, no price
     order_hour: float | None = None  # "下午4点半拍的": the hour an order was placed or paid (16.5)
     held_days: float | None = None  # "买了10天了": how long the buyer has had the goods
+    # "38有点挤": the size the buyer wears and which way it fits: 1 too small (bigger is right),
+    # -1 too big (smaller is right), 0 not said
+    fit_size: float | None = None
+    fit: int = 0
 
     @property
     def offer_price(self) -> float | None:
@@ -288,6 +292,15 @@ class FactRules:
             f"(?:{_alt(since)})(?:了|有|快|都|已经|第){{0,3}}\\s?"
             + r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3}|半)\s?(?P<unit>" + _alt(tuple(units)) + ")"
         ) if since and units else _NEVER
+        # Which way the buyer's size fits ("38有点挤", "穿39掉跟").
+        tight, loose = w("fit", "tight"), w("fit", "loose")
+        self.fit_re = re.compile(f"(?P<tight>{_alt(tight)})|(?P<loose>{_alt(loose)})") if tight or loose else _NEVER
+        self.fit_not_before = w("fit", "not_before")
+        self.fit_not_after = w("fit", "not_after")
+        self.fit_size_re = re.compile(
+            r"(?<![\d.])(?P<n>(?:2[2-9]|3\d|4[0-8])(?:\.5)?)(?![\d.])(?!\s*(?:元|块|岁|斤|公斤|kg|cm|厘米|天|个|件|双|点|分|%))"
+            r"\s*(?:码|号)?(?:的)?[^,.!?;，。！？\d]{0,8}?"
+            f"(?:{_alt(tight + loose)})") if tight or loose else _NEVER
         # Buy-x-get-y needs a 送 too.
         self.gift_probes = probe_chars(verbs + gift_words + ("送",) + things)
 
@@ -590,8 +603,27 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
         tax=tax,
         order_hour=_order_hour(text, R),
         held_days=_held_days(text, R),
+        **_fit(text, R, sizes),
     )
     return facts, offers
+
+
+def _fit(text: str, R: "FactRules", sizes) -> dict:
+    """The buyer's size and which way it fits: a fit word not negated nor asked about ("会不会挤"),
+    and the size read in the message or said right before the word ("38有点挤"). Words both ways: none."""
+    ways = set()
+    for m in R.fit_re.finditer(text):
+        before, after = text[max(0, m.start() - 3):m.start()], text[m.end():m.end() + 2]
+        if any(before.endswith(w) for w in R.fit_not_before) or any(after.startswith(w) for w in R.fit_not_after):
+            continue
+        ways.add(1 if m.group("tight") else -1)
+    if len(ways) != 1:
+        return {}
+    size = next((float(label) for _pos, label in sorted(sizes) if label.replace(".", "", 1).isdigit()), None)
+    if size is None:
+        m = R.fit_size_re.search(text)
+        size = float(m.group("n")) if m else None
+    return {"fit_size": size, "fit": ways.pop()} if size is not None else {}
 
 
 def _held_days(text: str, R: "FactRules") -> float | None:

@@ -182,9 +182,17 @@ def message_context(conv, index: int, *, offer: float | None, justified: bool, o
         stage = "after_sales" if flow == "after_sales" else "greeting"
     return ReplyContext(
         buyer=buyer_message(tr, index), situation=getattr(msg, "situation", None),
+        earlier=earlier_buyer_lines(tr, index),
         stage=stage, first=bool(msg.first), wait=wait, typing_seconds=typing,
         previous=tuple(m.text for m in tr[:index] if m.who == "agent"), others=tuple(others),
         vars=nums, lists=lists)
+
+
+def earlier_buyer_lines(tr, index: int) -> tuple[str, ...]:
+    """The buyer's lines before the message the agent message at ``index`` answers."""
+    last_agent = max((i for i in range(index) if tr[i].who == "agent"), default=-1)
+    return tuple(m.text for m in tr[:max(0, last_agent)] if m.who == "buyer"
+                 and getattr(m, "kind", "line") not in ("nudge", "confused", "leave"))
 
 
 def buyer_message(tr, index: int) -> str | None:

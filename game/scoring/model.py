@@ -17,7 +17,7 @@ WORDLESS_CHECKS = ("first_reply_slow", "reply_slow", "typing_slow")
 CONTEXT_VARS = (
     "list_price", "floor_price", "stock", "free_shipping_threshold", "return_days", "exchange_days", "cod",
     "cutoff", "tax_rate", "offer", "offer_step", "prev_offer", "justified", "gift_per_order",
-    "instant_refund", "custom_days", "buyer_hour", "buyer_qty", "buyer_days",
+    "instant_refund", "custom_days", "buyer_hour", "buyer_qty", "buyer_days", "buyer_size", "buyer_fit",
 )
 # Named pattern groups with a meaning of their own; any other group is read as a number.
 SPECIAL_GROUPS = {"size": "size_listed", "color": "color_listed", "courier": "courier_fee", "half": "half",
@@ -69,6 +69,7 @@ class Rule:
     unless: tuple[str, ...] = ()  # any of these anywhere in the reply cancels the hit
     unless_intents: tuple[str, ...] = ()  # ... and so does the reader finding one of these moves
     unless_buyer: tuple[str, ...] = ()  # ... and so do these in the buyer's message it answers
+    if_buyer: tuple[str, ...] = ()  # the hit counts only when the buyer's message holds one of these
     negatable: bool = True
     when: Condition | None = None
     replace: tuple[tuple[str, str], ...] = ()  # (compact phrase, replacement); "*" is the default

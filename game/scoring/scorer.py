@@ -126,6 +126,7 @@ class ReplyContext:
     lists: dict[str, tuple] = field(default_factory=dict)  # sizes, colors, couriers
     buyer: str | None = None  # the buyer's message this reply answers
     situation: str | None = None  # its situation (rules/situations.yaml); read from `buyer` when None
+    earlier: tuple[str, ...] = ()  # the buyer's lines before `buyer` in this chat ("我平时穿37,脚背高")
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,10 +546,11 @@ class Scorer:
 
     def _env(self, ctx: ReplyContext) -> dict:
         """The chat's facts, with the hour the buyer says the order was placed or paid (buyer_hour) and
-        how many items the buyer names (buyer_qty) and how long they have had the goods (buyer_days)."""
+        how many items the buyer names (buyer_qty), how long they have had the goods (buyer_days) and
+        the size they wear with the way it fits (buyer_size, buyer_fit: 1 too small, -1 too big)."""
         env = dict(ctx.vars)
-        if ctx.buyer and not {"buyer_hour", "buyer_qty", "buyer_days"} & env.keys():
-            lex = self.reader.lexicon if self.reader is not None else None
+        lex = self.reader.lexicon if self.reader is not None else None
+        if ctx.buyer and not {"buyer_hour", "buyer_qty", "buyer_days", "buyer_size"} & env.keys():
             said = extract_facts(ctx.buyer, lex)
             if said.order_hour is not None:
                 env["buyer_hour"] = said.order_hour
@@ -556,6 +558,14 @@ class Scorer:
                 env["buyer_qty"] = float(said.quantity)
             if said.held_days is not None:
                 env["buyer_days"] = float(said.held_days)
+            if said.fit and said.fit_size is not None:
+                env["buyer_size"], env["buyer_fit"] = float(said.fit_size), float(said.fit)
+        if "buyer_size" not in env:  # said earlier in the chat: "我平时穿37,脚背高" ... "所以拍几码?"
+            for line in reversed(ctx.earlier):
+                said = extract_facts(line, lex)
+                if said.fit and said.fit_size is not None:
+                    env["buyer_size"], env["buyer_fit"] = float(said.fit_size), float(said.fit)
+                    break
         return env
 
     def _find(self, text: str, prep: Prepared, ctx: ReplyContext, env: dict, names, reading) -> list:
@@ -598,6 +608,8 @@ class Scorer:
             if rule.unless and any(e in c for e in rule.unless):
                 return False
             if rule.unless_buyer and ctx.buyer and any(e in buyer_c for e in rule.unless_buyer):
+                return False
+            if rule.if_buyer and not any(e in buyer_c for e in rule.if_buyer):
                 return False
             if rule.unless_intents and any(n in rule.unless_intents for n in names):
                 return False

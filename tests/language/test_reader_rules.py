@@ -47,6 +47,7 @@ CHECKS = {
     "phone": lambda r: not r.facts.order_numbers,
     "clock": lambda r: r.facts.order_hour is not None,
     "elapsed": lambda r: r.facts.held_days is not None,
+    "fit": lambda r: r.facts.fit != 0 and r.facts.fit_size is not None,
     "clauses": lambda r: len(clause_spans(r.normalized, marker_re(SHIPPED.words("clauses", "markers")))) >= 2,
     # a number that is not the price offered: a threshold, a compensation, a refused or quoted price
     "roles": lambda r: not r.facts.offers and bool(r.facts.threshold or r.facts.compensation or r.facts.refused
