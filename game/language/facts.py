@@ -301,6 +301,11 @@ class FactRules:
             r"(?<![\d.])(?P<n>(?:2[2-9]|3\d|4[0-8])(?:\.5)?)(?![\d.])(?!\s*(?:元|块|岁|斤|公斤|kg|cm|厘米|天|个|件|双|点|分|%))"
             r"\s*(?:码|号)?(?:的)?[^,.!?;，。！？\d]{0,8}?"
             f"(?:{_alt(tight + loose)})") if tight or loose else _NEVER
+        worn = w("fit", "worn_before")
+        self.worn_size_re = re.compile(
+            f"(?:{_alt(worn)})(?:都|也|就)?(?:穿|是|拿|买)?(?:的)?\\s*"
+            r"(?P<n>(?:2[2-9]|3\d|4[0-8])(?:\.5)?)(?![\d.])(?!\s*(?:元|块|岁|斤|公斤|kg|cm|厘米|天|个|件|双|点|分|%))"
+        ) if worn else _NEVER
         # Buy-x-get-y needs a 送 too.
         self.gift_probes = probe_chars(verbs + gift_words + ("送",) + things)
 
@@ -620,8 +625,8 @@ def _fit(text: str, R: "FactRules", sizes) -> dict:
     if len(ways) != 1:
         return {}
     size = next((float(label) for _pos, label in sorted(sizes) if label.replace(".", "", 1).isdigit()), None)
-    if size is None:
-        m = R.fit_size_re.search(text)
+    if size is None:  # "护士鞋38有点挤", "我一般38,脚背高"
+        m = R.fit_size_re.search(text) or R.worn_size_re.search(text)
         size = float(m.group("n")) if m else None
     return {"fit_size": size, "fit": ways.pop()} if size is not None else {}
 

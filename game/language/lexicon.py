@@ -51,7 +51,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "clock": {"afternoon": TEXT, "noon": TEXT, "morning": TEXT, "order_words": TEXT, "deadline_after": TEXT,
               "now_words": TEXT},
     "elapsed": {"since_words": TEXT, "day_units": TEXT, "week_units": TEXT, "month_units": TEXT},
-    "fit": {"tight": TEXT, "loose": TEXT, "not_before": TEXT, "not_after": TEXT},
+    "fit": {"tight": TEXT, "loose": TEXT, "not_before": TEXT, "not_after": TEXT, "worn_before": TEXT},
     "clauses": {"markers": TEXT},
     "roles": {"together_after": TEXT, "percent_before": TEXT, "threshold_before": TEXT,
               "threshold_fillers": TEXT, "compensation_before": TEXT, "compensation_after": TEXT,
