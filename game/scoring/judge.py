@@ -121,7 +121,10 @@ def _named_products(shop, joined: str, words) -> tuple[float, list]:
             hit = 10.0
         else:  # 防滑厨师工作鞋 is the 厨师鞋 a buyer asks about: its words (厨师), then its kind (鞋)
             base = re.sub(r"\s*\d+\s*(?:cm|mm|米)?\s*$", "", name).strip()  # "花箱 60cm" -> "花箱"
-            parts = set(w.strip() for w in words(base)) | {base[-2:]}
+            toks = [w.strip() for w in words(base)]
+            # single characters the tokenizer left are read in pairs: 雪 纺 -> 雪纺, 直 筒 -> 直筒
+            pairs = {a + b for a, b in zip(toks, toks[1:]) if len(a) == 1 and len(b) == 1}
+            parts = set(toks) | pairs | {base[-2:]}
             hit = sum(1.0 for w in parts if len(w) >= 2 and w in joined)
             if hit and base and base[-1] in joined:
                 hit += 0.5

@@ -59,3 +59,17 @@ singles:
     assert main(["judge-test", str(f), "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["recall"] == 1.0 and d["false_positives"] == 0.0
+
+
+def test_a_product_is_known_by_a_short_name_the_tokenizer_splits(tmp_path, capsys):
+    # 雪纺裙 is the shop's 碎花雪纺连衣裙, whose chiffon must be washed by hand
+    f = _write(tmp_path, '''version: 1
+singles:
+  - shop: huayun
+    buyer: "那条雪纺裙子好洗不"
+    reply: "好洗的亲,放洗衣机里洗就行"
+    faulty: true
+    fault: "雪纺要手洗"
+''')
+    assert main(["judge-test", str(f), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["recall"] == 1.0
