@@ -268,7 +268,7 @@ def _own_product(text: str, found: list, ctx) -> list:
             return False
         return rule.check in _PRODUCT_CHECKS or bool(rule.when is not None and _PRODUCT_VARS & set(rule.when.names))
 
-    return [f for f in found if not (f[1] > at and about_product(f[0]))]
+    return [f for f in found if not (f[1] >= at and about_product(f[0]))]  # 纯棉圆领T恤: its name too
 
 
 def _unquoted(text: str, found: list) -> list:
