@@ -69,7 +69,7 @@ class Rule:
     unless: tuple[str, ...] = ()  # any of these anywhere in the reply cancels the hit
     unless_intents: tuple[str, ...] = ()  # ... and so does the reader finding one of these moves
     unless_buyer: tuple[str, ...] = ()  # ... and so do these in the buyer's message it answers
-    if_buyer: tuple[str, ...] = ()  # the hit counts only when the buyer's message holds one of these
+    if_buyer: tuple[str, ...] = ()  # the hit counts only when the buyer's words or the product name hold one
     negatable: bool = True
     when: Condition | None = None
     replace: tuple[tuple[str, str], ...] = ()  # (compact phrase, replacement); "*" is the default

@@ -594,6 +594,8 @@ class Scorer:
             return len(c) >= rule.min_chars
 
         buyer_c = compact_phrase(ctx.buyer) if ctx.buyer else ""
+        # what the chat is about, for if_buyer: the buyer's words so far and the product's name
+        about = buyer_c + "|" + "|".join(compact_phrase(t) for t in (*ctx.earlier, *ctx.lists.get("product", ())))
 
         def passes(rule: Rule, k: int, j: int, values: dict | None = None) -> bool:
             for e in rule.except_:
@@ -609,7 +611,7 @@ class Scorer:
                 return False
             if rule.unless_buyer and ctx.buyer and any(e in buyer_c for e in rule.unless_buyer):
                 return False
-            if rule.if_buyer and not any(e in buyer_c for e in rule.if_buyer):
+            if rule.if_buyer and not any(e in about for e in rule.if_buyer):
                 return False
             if rule.unless_intents and any(n in rule.unless_intents for n in names):
                 return False
