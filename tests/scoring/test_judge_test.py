@@ -42,34 +42,25 @@ def test_judge_test_names_the_line_of_a_bad_item(tmp_path, capsys):
     assert "judge.yaml:2" in err and "better" in err
 
 
+def _judge_singles(tmp_path, capsys, *items) -> dict:
+    """judge-test --json on single replies, each (shop, buyer, reply, faulty)."""
+    lines = ["version: 1", "singles:"]
+    for shop, buyer, reply, faulty in items:
+        lines += [f"  - shop: {shop}", f'    buyer: "{buyer}"', f'    reply: "{reply}"',
+                  f"    faulty: {str(faulty).lower()}", '    fault: "x"']
+    assert main(["judge-test", str(_write(tmp_path, "\n".join(lines) + "\n")), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
 def test_a_material_the_shop_sells_only_at_extra_cost_is_no_claim_about_its_planters(tmp_path, capsys):
     # no product named: the shop's planters are pine; hardwood is a paid custom option
-    f = _write(tmp_path, '''version: 1
-singles:
-  - shop: muyi
-    buyer: "你家花箱用的啥木头"
-    reply: "亲,我们家花箱清一色菠萝格硬木,几十年不坏"
-    faulty: true
-    fault: "现货是樟子松,菠萝格只是加价选项"
-  - shop: muyi
-    buyer: "你家花箱用的啥木头"
-    reply: "亲,现货是樟子松防腐木,想要菠萝格的可以定制,要加点钱"
-    faulty: false
-''')
-    assert main(["judge-test", str(f), "--json"]) == 0
-    d = json.loads(capsys.readouterr().out)
+    d = _judge_singles(tmp_path, capsys,
+                       ("muyi", "你家花箱用的啥木头", "亲,我们家花箱清一色菠萝格硬木,几十年不坏", True),
+                       ("muyi", "你家花箱用的啥木头", "亲,现货是樟子松防腐木,想要菠萝格的可以定制,要加点钱", False))
     assert d["recall"] == 1.0 and d["false_positives"] == 0.0
 
 
 def test_a_product_is_known_by_a_short_name_the_tokenizer_splits(tmp_path, capsys):
     # 雪纺裙 is the shop's 碎花雪纺连衣裙, whose chiffon must be washed by hand
-    f = _write(tmp_path, '''version: 1
-singles:
-  - shop: huayun
-    buyer: "那条雪纺裙子好洗不"
-    reply: "好洗的亲,放洗衣机里洗就行"
-    faulty: true
-    fault: "雪纺要手洗"
-''')
-    assert main(["judge-test", str(f), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["recall"] == 1.0
+    d = _judge_singles(tmp_path, capsys, ("huayun", "那条雪纺裙子好洗不", "好洗的亲,放洗衣机里洗就行", True))
+    assert d["recall"] == 1.0
