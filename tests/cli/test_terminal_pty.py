@@ -28,6 +28,9 @@ class _Terminal:
             try:
                 os.close(self.master)
                 os.login_tty(self.slave)
+                # as a shell starts a foreground job: Ctrl-C interrupts even when the test runner was
+                # started in the background, where SIGINT comes ignored and exec keeps it so
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
                 if self.pipe:
                     os.dup2(self.pipe[1], 1)
                     os.close(self.pipe[0])
