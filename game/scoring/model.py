@@ -70,6 +70,7 @@ class Rule:
     unless_intents: tuple[str, ...] = ()  # ... and so does the reader finding one of these moves
     unless_buyer: tuple[str, ...] = ()  # ... and so do these in the buyer's message it answers
     if_buyer: tuple[str, ...] = ()  # the hit counts only when the buyer's words or the product name hold one
+    buyer_asks: tuple[re.Pattern, ...] = ()  # ... or only when the message it answers matches one of these
     negatable: bool = True
     when: Condition | None = None
     replace: tuple[tuple[str, str], ...] = ()  # (compact phrase, replacement); "*" is the default

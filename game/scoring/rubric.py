@@ -29,7 +29,7 @@ _RULE_KEYS = {
     "stages": list, "first": bool, "min_chars": int, "except": list, "unless_before": list, "if_before": list,
     "unless_clause": list, "unless": list, "negatable": bool, "when": str, "replace": dict, "prefix": str, "suffix": str,
     "max_score": float, "examples": list, "counter_examples": list, "intents": list, "denials": dict,
-    "unless_intents": list, "unless_buyer": list, "if_buyer": list, "option_marks": list, "option_words": list,
+    "unless_intents": list, "unless_buyer": list, "if_buyer": list, "buyer_asks": list, "option_marks": list, "option_words": list,
 }
 # The seconds a buyer waits come from buyer.yaml `patience` (the engine's clock), never from scoring.yaml.
 _PATIENCE_KEYS = ("first_reply", "golden", "reply")
@@ -459,6 +459,13 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
             p = _compile(report, pl, i, where)
             if p is not None:
                 patterns.append(p)
+    asks = []
+    bl = r.get("buyer_asks")
+    if isinstance(bl, PosList):
+        for i in range(len(bl)):
+            p = _compile(report, bl, i, where)
+            if p is not None:
+                asks.append(p)
     whole = frozenset(_compacts(sh, r, "whole", where))
     phrases = _compacts(sh, r, "phrases", where)
     absent = _compacts(sh, r, "absent", where)
@@ -545,7 +552,7 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         unless_before=_compacts(sh, r, "unless_before", where), if_before=_compacts(sh, r, "if_before", where),
         unless_clause=_compacts(sh, r, "unless_clause", where), unless=_compacts(sh, r, "unless", where),
         unless_intents=unless_intents, unless_buyer=_compacts(sh, r, "unless_buyer", where),
-        if_buyer=_compacts(sh, r, "if_buyer", where),
+        if_buyer=_compacts(sh, r, "if_buyer", where), buyer_asks=tuple(asks),
         negatable=bool(r.get("negatable", True)), max_score=None if ms is None else float(ms),
         when=when, replace=tuple(replace), prefix=str(r.get("prefix", "")), suffix=str(r.get("suffix", "")),
         denials=tuple(denials), option_marks=_compacts(sh, r, "option_marks", where),

@@ -613,6 +613,8 @@ class Scorer:
                 return False
             if rule.if_buyer and not any(e in about for e in rule.if_buyer):
                 return False
+            if rule.buyer_asks and not (buyer_c and any(p.search(buyer_c) for p in rule.buyer_asks)):
+                return False
             if rule.unless_intents and any(n in rule.unless_intents for n in names):
                 return False
             if rule.unless_clause and c:
