@@ -222,7 +222,7 @@ def probe_chars(words: Iterable[str]) -> tuple[str, ...]:
 class NegationRules:
     """The negation words of a lexicon (reader.yaml), compiled for ``prepare``."""
 
-    __slots__ = ("negators", "minimal", "scan", "probes", "window", "question_window", "reach",
+    __slots__ = ("negators", "minimal", "keep", "scan", "probes", "window", "question_window", "reach",
                  "postfix", "postfix_fillers", "scope_breakers", "cond_before", "cond_after")
 
     def __init__(self, lex):
@@ -232,6 +232,7 @@ class NegationRules:
         # whether a phrase holds a negation.
         self.minimal = tuple(n for n in negators if not any(m != n and m in n for m in negators))
         keep = lex.words("not_negating", "words") + lex.words("descriptive", "words")
+        self.keep = tuple(sorted(set(keep), key=len, reverse=True))
         qchars = "".join(lex.words("questions", "chars"))
         # Leftmost scan: a non-negating word or an A-not-A question ("能不能", "有没有")
         # is consumed before a bare negator can match inside it.

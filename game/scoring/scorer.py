@@ -227,19 +227,17 @@ def _compact(text: str) -> str:
     return compact_phrase(text)
 
 
-# 没事/没关系/没问题 are reassurance, not a negation of what follows ("没事的,7天无理由")
-_NOT_NEGATING = ("没事", "没关系", "没问题", "不过", "不客气", "不用担心")
-
-
-def _negated_before(c: str, k: int, clause=None) -> bool:
+def _negated_before(c: str, k: int, clause, neg) -> bool:
+    """A negator of the lexicon (reader.yaml) in the three characters before k, in k's clause; words
+    that only look negative (没事的,7天无理由) are taken out first."""
     lo = max(0, k - 6)
     if clause is not None and k < len(clause):  # a negation ends at its clause: "不用,正码就行" says 正码
         while lo < k and clause[lo] != clause[k]:
             lo += 1
     window = c[lo:k]
-    for x in _NOT_NEGATING:
+    for x in neg.keep:
         window = window.replace(x, "")
-    return any(n in window[-3:] for n in ("不", "没", "无法", "非", "别", "勿"))
+    return any(n in window[-3:] for n in neg.minimal)
 
 
 _QUOTES = re.compile(r"“[^”]{1,200}”|\"[^\"]{1,200}\"|「[^」]{1,200}」|『[^』]{1,200}』|‘[^’]{1,200}’")
@@ -838,7 +836,7 @@ class Scorer:
                     continue
                 for w in words:
                     k = c.find(w)
-                    while k >= 0 and _negated_before(c, k, prep.clause):
+                    while k >= 0 and _negated_before(c, k, prep.clause, prep.neg):
                         k = c.find(w, k + 1)  # "不支持七天无理由" denies nothing
                     if k >= 0:
                         out.append(prep.orig_span(k, k + len(w)))
