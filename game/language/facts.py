@@ -622,6 +622,9 @@ def _fit(text: str, R: "FactRules", sizes) -> dict:
         if any(before.endswith(w) for w in R.fit_not_before) or any(after.startswith(w) for w in R.fit_not_after):
             continue
         ways.add(1 if m.group("tight") else -1)
+    if not ways:  # no fit word: the size the buyer usually wears, said plainly ("我平时穿37")
+        m = R.worn_size_re.search(text)
+        return {"fit_size": float(m.group("n")), "fit": 0} if m else {}
     if len(ways) != 1:
         return {}
     size = next((float(label) for _pos, label in sorted(sizes) if label.replace(".", "", 1).isdigit()), None)

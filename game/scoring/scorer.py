@@ -545,7 +545,8 @@ class Scorer:
     def _env(self, ctx: ReplyContext) -> dict:
         """The chat's facts, with the hour the buyer says the order was placed or paid (buyer_hour) and
         how many items the buyer names (buyer_qty), how long they have had the goods (buyer_days) and
-        the size they wear with the way it fits (buyer_size, buyer_fit: 1 too small, -1 too big)."""
+        the size they wear with the way it fits (buyer_size, buyer_fit: 1 too small, -1 too big, 0 not
+        said), and how the product runs (product_fit: 1 small, -1 large)."""
         env = dict(ctx.vars)
         lex = self.reader.lexicon if self.reader is not None else None
         if ctx.buyer and not {"buyer_hour", "buyer_qty", "buyer_days", "buyer_size"} & env.keys():
@@ -556,14 +557,21 @@ class Scorer:
                 env["buyer_qty"] = float(said.quantity)
             if said.held_days is not None:
                 env["buyer_days"] = float(said.held_days)
-            if said.fit and said.fit_size is not None:
+            if said.fit_size is not None:
                 env["buyer_size"], env["buyer_fit"] = float(said.fit_size), float(said.fit)
         if "buyer_size" not in env:  # said earlier in the chat: "我平时穿37,脚背高" ... "所以拍几码?"
             for line in reversed(ctx.earlier):
                 said = extract_facts(line, lex)
-                if said.fit and said.fit_size is not None:
+                if said.fit_size is not None:
                     env["buyer_size"], env["buyer_fit"] = float(said.fit_size), float(said.fit)
                     break
+        if lex is not None and ctx.lists.get("product") and "product_fit" not in env:
+            # how the product runs, from its shop file's points ("偏小半码"): one product only
+            points = "".join(str(p) for p in ctx.lists.get("points", ()))
+            small = any(w in points for w in lex.words("fit", "runs_small"))
+            large = any(w in points for w in lex.words("fit", "runs_large"))
+            if small != large:
+                env["product_fit"] = 1.0 if small else -1.0
         return env
 
     def _find(self, text: str, prep: Prepared, ctx: ReplyContext, env: dict, names, reading) -> list:
@@ -699,7 +707,7 @@ class Scorer:
             if c and applies(rule) and not any(a in c for a in rule.absent) and passes(rule, 0, len(c)):
                 found.append((rule, *whole_span, c))
         for rule in self._check_rules:
-            if applies(rule):
+            if applies(rule) and not (rule.unless and any(e in c for e in rule.unless)):
                 for a, b in self._check(rule, text, c, prep, ctx, names):
                     found.append((rule, a, b, _compact(text[a:b])))
         if self._intent_rules and reading is not None:
