@@ -31,8 +31,24 @@ class UnsafePattern(ValueError):
     """A pattern that can take more than quadratic time on some input."""
 
 
+_VERDICTS: dict[tuple[str, int], Exception | None] = {}  # a pure function of its input: judged once a process
+
+
 def check(src: str, flags: int = 0) -> None:
     """Raise re.error if `src` does not compile, UnsafePattern if it may blow up."""
+    key = (src, flags)
+    if key not in _VERDICTS:
+        try:
+            _check(src, flags)
+            _VERDICTS[key] = None
+        except (re.error, UnsafePattern, RecursionError) as exc:
+            _VERDICTS[key] = exc
+    exc = _VERDICTS[key]
+    if exc is not None:
+        raise exc.with_traceback(None)
+
+
+def _check(src: str, flags: int) -> None:
     compiled = re.compile(src, flags)
     tree = P.parse(src, compiled.flags)
     probes = set(_PROBES) | _literals(tree)
