@@ -364,6 +364,13 @@ def _compile(report: Report, lst, i: int, where: str, flags=0) -> re.Pattern | N
     return None
 
 
+def _compiled(report: Report, lst, where: str) -> list[re.Pattern]:
+    """The patterns of a rule's list that compile and are safe (the others are reported)."""
+    if not isinstance(lst, PosList):
+        return []
+    return [p for p in (_compile(report, lst, i, where) for i in range(len(lst))) if p is not None]
+
+
 def _compacts(sh: Shape, d: PosDict, key: str, where: str) -> tuple[str, ...]:
     out = []
     for t in sh.text_list(d, key, where, allow_scalar=False):
@@ -452,20 +459,8 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
     if isinstance(why, str) and re.search(r"[。!?！？].", why.strip()):
         report.warning(r.value_mark("why"), f"'why' in {where} should be one sentence")
 
-    patterns = []
-    pl = r.get("patterns")
-    if isinstance(pl, PosList):
-        for i in range(len(pl)):
-            p = _compile(report, pl, i, where)
-            if p is not None:
-                patterns.append(p)
-    asks = []
-    bl = r.get("buyer_asks")
-    if isinstance(bl, PosList):
-        for i in range(len(bl)):
-            p = _compile(report, bl, i, where)
-            if p is not None:
-                asks.append(p)
+    patterns = _compiled(report, r.get("patterns"), where)
+    asks = _compiled(report, r.get("buyer_asks"), where)
     whole = frozenset(_compacts(sh, r, "whole", where))
     phrases = _compacts(sh, r, "phrases", where)
     absent = _compacts(sh, r, "absent", where)
