@@ -145,11 +145,28 @@ def products_context(shop, products) -> tuple[dict[str, float], dict[str, tuple]
     if len(products) == 1:
         return shop_context(shop, products[0])
     nums, lists = shop_context(shop, None)
+    gap = price_gap(products)
+    if gap is not None:
+        nums["price_gap"] = gap
     if products:
         lists["weak_points"] = tuple(dict.fromkeys(str(w) for p in products for w in p.weak_points))
         lists["points"] = tuple(dict.fromkeys(str(w) for p in products for w in (*p.selling_points, *p.weak_points)))
         lists["materials"] = tuple(dict.fromkeys(str(m) for p in products for m in p.materials))
     return nums, lists
+
+
+def price_gap(products) -> float | None:
+    """What one of two named products costs more than the other (the 差价 of an exchange)."""
+    if len(products) != 2 or products[0].price == products[1].price:
+        return None
+    return abs(float(products[0].price) - float(products[1].price))
+
+
+def named_products(shop, text: str) -> list:
+    """The products of `shop` that `text` names best ([] when none)."""
+    from game.language.learned import words
+
+    return _named_products(shop, (text or "").lower(), words)[1]
 
 
 def is_left_message(msg) -> bool:
@@ -180,11 +197,15 @@ def message_context(conv, index: int, *, offer: float | None, justified: bool, o
     nums, lists = shop_facts(conv.persona)
     nums["prev_offer"] = float(offer if offer is not None else conv.persona.list_price)
     nums["justified"] = 1.0 if justified else 0.0
+    buyer = buyer_message(tr, index)
+    gap = price_gap(named_products(conv.persona.shop, buyer or ""))
+    if gap is not None:  # "买了60的想换90的,补多少": the two products the buyer names
+        nums["price_gap"] = gap
     stage = None
     if msg.first:
         stage = "after_sales" if flow == "after_sales" else "greeting"
     return ReplyContext(
-        buyer=buyer_message(tr, index), situation=getattr(msg, "situation", None),
+        buyer=buyer, situation=getattr(msg, "situation", None),
         earlier=earlier_buyer_lines(tr, index),
         stage=stage, first=bool(msg.first), wait=wait, typing_seconds=typing,
         previous=tuple(m.text for m in tr[:index] if m.who == "agent"), others=tuple(others),

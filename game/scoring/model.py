@@ -18,7 +18,7 @@ CONTEXT_VARS = (
     "list_price", "floor_price", "stock", "free_shipping_threshold", "return_days", "exchange_days", "cod",
     "cutoff", "tax_rate", "offer", "offer_step", "prev_offer", "justified", "gift_per_order",
     "instant_refund", "custom_days", "buyer_hour", "buyer_qty", "buyer_days", "buyer_size", "buyer_fit",
-    "product_fit",
+    "product_fit", "price_gap",
 )
 # Named pattern groups with a meaning of their own; any other group is read as a number.
 SPECIAL_GROUPS = {"size": "size_listed", "color": "color_listed", "courier": "courier_fee", "half": "half",
