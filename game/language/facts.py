@@ -199,6 +199,7 @@ class FactRules:
         self.currency_before = w("price", "currency_before")
         self.price_after = w("price", "cues_after")
         self.non_price_after = w("price", "not_price_after")
+        self.non_price_before = w("price", "not_price_before")
         self.price_before = _cue_before(w("price", "cues_before"), w("price", "cue_joiners"), "?")
         self.classifiers = w("quantity", "measures")
         self.not_classifier = w("quantity", "not_measures")
@@ -206,8 +207,9 @@ class FactRules:
         self.red_before = _cue_before(w("reduction", "verbs"), w("reduction", "fillers"), "*",
                                       w("reduction", "not_verbs"))
         self.offer_before = _cue_before(w("offer", "cues_before"), w("offer", "fillers"), "*")
-        after = w("offer", "cues_after")
-        self.offer_after = re.compile(f"^(?:{_alt(after)})") if after else _NEVER
+        after, not_after = w("offer", "cues_after"), w("offer", "not_after")
+        guard = f"(?!{_alt(not_after)})" if not_after else ""
+        self.offer_after = re.compile(f"^(?:{_alt(after)}){guard}") if after else _NEVER
         self.phone_before = _cue_before(w("phone", "words"), w("phone", "fillers"), "*")
         self.size_num_before = _cue_before(w("sizes", "number_before"), w("sizes", "number_before_fillers"), "?")
         self.size_num_after = w("sizes", "number_after")
@@ -414,6 +416,9 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 continue
             after = _after(text, end)
             before, before_lo = _clause_before(text, start)
+            if is_digits and R.non_price_before and before.endswith(R.non_price_before) \
+                    and not after.startswith(R.currency):
+                continue  # "60x30x30": a measure
 
             if after.startswith("折") and not after.startswith(R.not_discount_unit):
                 d = _discount_value(raw, value)

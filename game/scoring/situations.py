@@ -34,6 +34,7 @@ class Move:
     intents: tuple[str, ...]
     weight: float = 1.0
     required: bool = False
+    words: tuple[str, ...] = ()  # also met when the reply says one of these (运费 for "who pays the postage")
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,9 @@ def check_moves(situation: Situation, reading, earlier=()) -> tuple[MoveCheck, .
     out = []
     for m in situation.moves:
         got = next((hits[i] for i in m.intents if i in hits), None)
+        if got is None and m.words:
+            said = getattr(reading, "normalized", "") or ""
+            got = next((w for w in m.words if w in said), None)
         out.append(MoveCheck(m, got is not None, got or ""))
     return tuple(out)
 
@@ -271,7 +275,8 @@ def load_situations(path: Path, intent_names=None) -> tuple[Report, Situations]:
                 w = f"{where} move {i + 1}"
                 if not sh.mapping(m, ml.item_mark(i), w):
                     continue
-                sh.keys(m, w, {"id": str, "title": str, "intents": list, "weight": float, "required": bool},
+                sh.keys(m, w, {"id": str, "title": str, "intents": list, "weight": float, "required": bool,
+                                 "words": list},
                         required=("id", "title", "intents"))
                 mid = m.get("id")
                 if mid in seen:
@@ -280,8 +285,9 @@ def load_situations(path: Path, intent_names=None) -> tuple[Report, Situations]:
                 ints = intents_of(m, "intents", w)
                 weight = sh.number(m, "weight", w, lo=0, hi=100, default=1.0)
                 if isinstance(mid, str) and isinstance(m.get("title"), str) and ints:
+                    words = tuple(str(x) for x in (m.get("words") or ()) if isinstance(x, str) and x)
                     moves.append(Move(mid, m["title"], ints, float(weight if weight is not None else 1.0),
-                                      bool(m.get("required", False))))
+                                      bool(m.get("required", False)), words))
             if not moves and len(report.errors) == before:
                 report.error(ml.mark if hasattr(ml, "mark") else mark, f"{where} has no moves",
                              "list what a good answer does: - {id: ..., title: ..., intents: [...]}")
