@@ -8,7 +8,7 @@ from game.content.conditions import Condition
 
 # "tip" is advice (style the seeds ask for), not a fault: a team lead passes the reply all the same.
 SEVERITIES = ("tip", "minor", "major", "severe")
-CHECKS = ("overlong", "repetition", "other_buyers", "stage", "first_reply_slow", "reply_slow", "typing_slow",
+CHECKS = ("overlong", "question_ignored", "repetition", "other_buyers", "stage", "first_reply_slow", "reply_slow", "typing_slow",
           "golden", "empty", "weak_point_denied", "material_unlisted")
 # Checks about when and how fast a reply was sent, not its words: rewording cannot fix them, so they
 # neither block nor take part in a rewrite of the trainee's sentence.
@@ -80,6 +80,8 @@ class Rule:
     max_score: float | None = None  # a reply with this fault scores at most this much
     # check weak_point_denied: a flaw word of the product's weak points -> words that deny it
     denials: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # check question_ignored: not_topic, lead, answer_starts, answer_within -> words (compact)
+    topics: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # check material_unlisted: a shop material holding one of option_marks (菠萝格(加价)) is an
     # option, not what the product is made of; naming it is a claim unless the reply has option_words
     option_marks: tuple[str, ...] = ()

@@ -28,11 +28,13 @@ _RULE_KEYS = {
     "phrases": list, "patterns": list, "whole": list, "absent": list, "check": str, "expect_intents": list,
     "stages": list, "first": bool, "min_chars": int, "except": list, "unless_before": list, "if_before": list,
     "unless_clause": list, "unless": list, "negatable": bool, "when": str, "replace": dict, "prefix": str, "suffix": str,
-    "max_score": float, "examples": list, "counter_examples": list, "intents": list, "denials": dict,
+    "max_score": float, "examples": list, "counter_examples": list, "intents": list, "denials": dict, "topics": dict,
     "unless_intents": list, "unless_buyer": list, "if_buyer": list, "buyer_asks": list, "option_marks": list, "option_words": list,
 }
 # The seconds a buyer waits come from buyer.yaml `patience` (the engine's clock), never from scoring.yaml.
 _PATIENCE_KEYS = ("first_reply", "golden", "reply")
+# check question_ignored: words no question is about, the address before an answer, and how a yes or a no begins
+_TOPIC_KEYS = ("not_topic", "lead", "answer_starts", "answer_within")
 _EXAMPLE_KEYS = {"text": str, "stage": str, "first": bool, "wait": float, "typing_seconds": float,
                  "previous": list, "others": list, "facts": dict, "buyer": str}
 _STRENGTH_KEYS = {"id": str, "title": str, "intents": list, "phrases": list, "patterns": list,
@@ -489,6 +491,18 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
                              "e.g. 掉色: [不掉色, 不会掉色]")
                 continue
             denials.append((compact_phrase(str(k)), words))
+    topics = []
+    tm = r.get("topics")
+    if isinstance(tm, PosDict):
+        for k, v in tm.items():
+            words = tuple(compact_phrase(str(x)) for x in v) if isinstance(v, list) else ()
+            if k not in _TOPIC_KEYS or not words or not all(words):
+                report.error(tm.value_mark(k), f"'topics' of {where}: '{k}' must be one of {', '.join(_TOPIC_KEYS)}, "
+                             "with a list of words", "e.g. answer_starts: [有的, 可以, 不会]")
+                continue
+            topics.append((str(k), tuple(sorted(dict.fromkeys(words), key=len, reverse=True))))
+    if check == "question_ignored" and not (topics and r.get("buyer_asks")):
+        report.error(r.value_mark("check"), f"{where}: 'check: question_ignored' needs 'topics' and 'buyer_asks'")
     if check in ("weak_point_denied", "material_unlisted") and not denials:
         report.error(r.value_mark("check"), f"{where}: 'check: {check}' needs 'denials'")
     if check == "stage" and not (st_list and exp):
@@ -550,7 +564,7 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         if_buyer=_compacts(sh, r, "if_buyer", where), buyer_asks=tuple(asks),
         negatable=bool(r.get("negatable", True)), max_score=None if ms is None else float(ms),
         when=when, replace=tuple(replace), prefix=str(r.get("prefix", "")), suffix=str(r.get("suffix", "")),
-        denials=tuple(denials), option_marks=_compacts(sh, r, "option_marks", where),
+        denials=tuple(denials), topics=tuple(topics), option_marks=_compacts(sh, r, "option_marks", where),
         option_words=_compacts(sh, r, "option_words", where), examples=examples,
         counter_examples=counters, path=report.path, line=r.mark.line)
 

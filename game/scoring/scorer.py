@@ -360,7 +360,7 @@ class Scorer:
             (p, i) for i, r in enumerate(self._rules) if not r.negatable for p in r.phrases)
         self._pattern_rules = [(i, r) for i, r in enumerate(self._rules) if r.patterns]
         self._whole_rules = [r for r in self._rules if r.whole]
-        self._absent_rules = [r for r in self._rules if r.absent]
+        self._absent_rules = [r for r in self._rules if r.absent and not r.check]  # a check reads its own
         self._check_rules = [r for r in self._rules if r.check]
         self._intent_rules = [r for r in self._rules if r.intents]
         self._when_rules = [r for r in self._rules if r.when is not None and not (
@@ -707,6 +707,8 @@ class Scorer:
             if c and applies(rule) and not any(a in c for a in rule.absent) and passes(rule, 0, len(c)):
                 found.append((rule, *whole_span, c))
         for rule in self._check_rules:
+            if rule.buyer_asks and not passes(rule, 0, len(c)):
+                continue  # a check about the buyer's question: its buyer and intent conditions first
             if applies(rule) and not (rule.unless and any(e in c for e in rule.unless)):
                 for a, b in self._check(rule, text, c, prep, ctx, names):
                     found.append((rule, a, b, _compact(text[a:b])))
@@ -797,6 +799,55 @@ class Scorer:
                 out[SPECIAL_GROUPS.get(g, g)] = v
         return out
 
+    @staticmethod
+    def _question_ignored(rule: Rule, c: str, ctx: ReplyContext, prep: Prepared) -> bool:
+        """The buyer asked about a thing (排水孔, 菠萝格, 公司抬头) and the reply neither names it nor
+        opens with a yes or no: it answered something else. The thing is a word of the buyer's
+        question clause that is not one of the rule's `topics.not_topic` nor the product's name."""
+        from game.language.learned import words
+
+        tw = dict(rule.topics)
+        if any(a in c for a in rule.absent):
+            return False
+        lead = tw.get("lead", ())
+        for clause in re.split(r"[,.!?;~\s，。！？；、]+", prep.analysed):
+            rest = compact_phrase(clause)
+            while True:  # 亲, 您好 before the answer
+                w = next((w for w in lead if w and rest.startswith(w)), None)
+                if w is None:
+                    break
+                rest = rest[len(w):]
+            if not rest:
+                continue
+            # the first clause that says something: a yes or a no ("有的", "不支持机洗")
+            if rest.startswith(tw.get("answer_starts", ())) or re.match(r"[\u4e00-\u9fff]的", rest) or any(
+                    w in rest for w in tw.get("answer_within", ())):
+                return False
+            break
+        stop = set(tw.get("not_topic", ()))
+        own = "|".join(compact_phrase(t) for t in (*ctx.lists.get("product", ()), *ctx.lists.get("shop", ())))
+        topics = []
+        for clause in re.split(r"[,.!?;~\s，。！？；、]+", ctx.buyer or ""):
+            cc = compact_phrase(clause)
+            if not cc or not any(p.search(cc) for p in rule.buyer_asks):
+                continue
+            topics += [w for w in words(cc) if len(w) >= 2 and w not in stop and w not in own
+                       and all("\u4e00" <= ch <= "\u9fff" for ch in w)]
+            # the verb of an A-not-A question ("会不会烂" -> 会, "防不防水" -> 防) said back answers it
+            for m in re.finditer(r"([\u4e00-\u9fff])[不没]\1", cc):
+                if m.group(1) in c:
+                    return False
+            # "会褪色吗", "能开150的发票吗", "是正品吗": the modal, or the verb after it, said back
+            for m in re.finditer(r"(会|能|可以|是)([\u4e00-\u9fff])", cc):
+                if m.group(1) in c or (m.group(2) not in "不没一" and m.group(2) in c):
+                    return False
+        if not topics:
+            return False
+        for w in topics:
+            if w in c or any(w[i:i + 2] in c and w[i:i + 2] not in stop for i in range(len(w) - 1)):
+                return False
+        return True
+
     def _check(self, rule: Rule, text: str, c: str, prep: Prepared, ctx: ReplyContext, names) -> list[tuple[int, int]]:
         whole = prep.orig_span(0, len(c)) if c else (0, len(text))
         kind = rule.check
@@ -804,6 +855,8 @@ class Scorer:
             return [(0, len(text))] if is_blank(text) else []
         if kind == "overlong":
             return [whole] if self._monologue(c, names) else []
+        if kind == "question_ignored":
+            return [whole] if self._question_ignored(rule, c, ctx, prep) else []
         if kind == "first_reply_slow":
             return [whole] if ctx.first and ctx.wait is not None and ctx.wait > self._first_limit else []
         if kind == "reply_slow":
