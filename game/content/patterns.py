@@ -8,7 +8,16 @@ parse tree of `re` itself, so it judges exactly what will run.
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
+import hashlib
+import json
+import logging
+import os
 import re
+import sys
+import threading
+from pathlib import Path
 
 try:  # Python 3.11+
     from re import _constants as C
@@ -27,6 +36,9 @@ _ZERO_WIDTH = {C.AT, C.ASSERT, C.ASSERT_NOT}
 _PROBES = " \t\n\u3000aZ_05９.,!?~，。中好\x00é"
 
 
+log = logging.getLogger(__name__)
+
+
 class UnsafePattern(ValueError):
     """A pattern that can take more than quadratic time on some input."""
 
@@ -38,14 +50,139 @@ def check(src: str, flags: int = 0) -> None:
     """Raise re.error if `src` does not compile, UnsafePattern if it may blow up."""
     key = (src, flags)
     if key not in _VERDICTS:
-        try:
-            _check(src, flags)
+        if _SAVED.known_safe(key):
             _VERDICTS[key] = None
-        except (re.error, UnsafePattern, RecursionError) as exc:
-            _VERDICTS[key] = exc
+        else:
+            try:
+                _check(src, flags)
+                _VERDICTS[key] = None
+                _SAVED.add(key)
+            except (re.error, UnsafePattern, RecursionError) as exc:
+                _VERDICTS[key] = exc
     exc = _VERDICTS[key]
     if exc is not None:
         raise exc.with_traceback(None)
+
+
+class _SavedVerdicts:
+    """The patterns this very checker judged safe, kept on disk between processes (the analysis of
+    the shipped content costs about 0.6 s; reading the list, a few milliseconds).
+
+    The file only ever says "this exact (pattern, flags) was judged safe by this exact checker":
+    it is named and stamped by a digest of this module's source and of the Python running it, its
+    keys are whole patterns, and a pattern it does not list is judged again. Refused patterns are
+    never written (they are judged each time, with their own messages). A damaged or unreadable
+    file counts as empty; a folder that cannot be written is logged and left alone. Nothing is read
+    or written while the model cache is off (``learned.no_disk_cache``).
+    """
+
+    FLUSH_EVERY = 64  # new verdicts kept in memory before the file is rewritten (the rest at exit)
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._folder: Path | None = None  # the folder `_safe` was read from
+        self._safe: set[tuple[str, int]] = set()
+        self._pending: set[tuple[str, int]] = set()  # judged safe here, not yet in the file
+        self._stamp: str | None = None
+        self._atexit = False
+
+    # -- where
+    def stamp(self) -> str:
+        """sha256 of this checker (this file's source) and of the Python whose `re` it reads."""
+        if self._stamp is None:
+            h = hashlib.sha256(b"kefusim pattern verdicts 1\n")
+            h.update(f"{sys.version}|{sys.implementation.cache_tag}|{sys.hexversion}\n".encode())
+            h.update(Path(__file__).read_bytes())
+            self._stamp = h.hexdigest()
+        return self._stamp
+
+    @staticmethod
+    def _current_folder() -> Path | None:
+        from game.language import learned  # the models' cache folder and its off switch
+
+        if getattr(learned._persist, "off", False):
+            return None
+        return learned.cache_dir()
+
+    def path(self, folder: Path) -> Path:
+        return folder / f"pattern-verdicts-{self.stamp()[:24]}.json"
+
+    # -- read
+    def known_safe(self, key: tuple[str, int]) -> bool:
+        try:
+            with self._lock:
+                self._switch(self._current_folder())
+                return key in self._safe
+        except Exception as exc:  # no source to stamp, no cache folder...: judge it here
+            log.debug("pattern verdict cache unavailable: %s", exc)
+            return False
+
+    def _switch(self, folder: Path | None) -> None:
+        if folder == self._folder:
+            return
+        self.flush()
+        self._folder, self._safe = folder, (self._read(folder) if folder is not None else set())
+
+    def _read(self, folder: Path) -> set[tuple[str, int]]:
+        path = self.path(folder)
+        try:
+            data = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return set()
+        except Exception as exc:  # unreadable, not JSON, nested too deep...
+            log.warning("pattern verdict cache %s unreadable (%s); judging again", path, exc)
+            return set()
+        if not (isinstance(data, dict) and data.get("checker") == self.stamp() and isinstance(data.get("safe"), list)):
+            log.warning("pattern verdict cache %s is not this checker's; judging again", path)
+            return set()
+        return {(s, f) for s, f in (e for e in data["safe"] if isinstance(e, list) and len(e) == 2)
+                if type(s) is str and type(f) is int}
+
+    # -- write
+    def add(self, key: tuple[str, int]) -> None:
+        try:
+            with self._lock:
+                if self._folder is None:
+                    return
+                self._pending.add(key)
+                if not self._atexit:
+                    atexit.register(self.flush)
+                    self._atexit = True
+                if len(self._pending) >= self.FLUSH_EVERY:
+                    self.flush()
+        except Exception as exc:  # never let the cache stop a load
+            log.warning("pattern verdict not kept: %s", exc)
+
+    def flush(self) -> None:
+        """Write the verdicts judged here since the last write (with those already in the file)."""
+        with self._lock:
+            pending, self._pending = self._pending, set()
+            if not pending or self._folder is None:
+                return
+            tmp = None
+            try:
+                path = self.path(self._folder)
+                safe = self._read(self._folder) | self._safe | pending  # another process may have added some
+                text = json.dumps({"checker": self.stamp(), "safe": sorted([s, f] for s, f in safe)})
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+                tmp.write_text(text, encoding="ascii")
+                os.replace(tmp, path)
+                self._safe = safe
+            except Exception as exc:  # a read-only or full disk: judged again next time
+                log.warning("pattern verdict cache not written to %s: %s", self._folder, exc)
+                if tmp is not None:
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
+
+    def forget(self) -> None:
+        """Drop what was read from disk (the next check reads the file again), unsaved verdicts too."""
+        with self._lock:
+            self._folder, self._safe, self._pending = None, set(), set()
+
+
+_SAVED = _SavedVerdicts()
+save_verdicts = _SAVED.flush
 
 
 def _check(src: str, flags: int) -> None:

