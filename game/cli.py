@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("play", parents=[data], help="open the game window (or play in the terminal with --text)")
     s.add_argument("persona", nargs="?", help="persona id or file; omitted: choose from a list")
-    s.add_argument("--text", action="store_true", help="play in the terminal (the default until the window exists)")
+    s.add_argument("--text", action="store_true", help="play in the terminal instead of the window (the default where no window can open)")
     s.add_argument("--seed", type=int, default=None)
     s.add_argument("--choices", action="store_true", help="beginner mode: numbered reply choices where the persona has them")
     s.add_argument("--profile", help="trainee name the chat is recorded under (default: the OS user, or 学员)")
@@ -148,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
                         getattr(args, "choices", False), profile=getattr(args, "profile", None),
                         data_dir=args.data_dir, record=not getattr(args, "no_record", False))
         from .ui.app import run_game
-        return run_game(args.content, getattr(args, "data_dir", None))
+        return run_game(args.content, getattr(args, "data_dir", None), persona=getattr(args, "persona", None),
+                        seed=getattr(args, "seed", None), profile=getattr(args, "profile", None),
+                        record=not getattr(args, "no_record", False))
     if cmd == "validate":
         return cmd_validate(args.content, args.paths)
     if cmd in ("history", "replay", "export"):

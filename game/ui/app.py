@@ -98,6 +98,7 @@ class App:
             clock = SystemClock()
         self.clock = clock
         self.running = True
+        self._seed: int | None = None
         self.dialog = None
         self._shown = None  # the view key of the picture on screen
         self.sound = _make_sound()
@@ -171,7 +172,33 @@ class App:
         self.screen.build()
 
     def new_seed(self) -> int:
+        if self._seed is not None:  # `play --seed N`: the first chat replays as given
+            seed, self._seed = self._seed, None
+            return seed
         return int(np.random.default_rng().integers(1_000_000))
+
+    def open_at(self, persona: str | None, *, seed: int | None = None, profile: str | None = None,
+                record: bool = True) -> bool:
+        """Start options from the command line: a trainee name, no records, and a persona whose chat
+        opens at once. False (with the reason on stderr) when the persona is unknown."""
+        import sys
+
+        self._seed = seed
+        if profile:
+            self.settings.profile = profile
+        if not record and self.store is not None:
+            self.store.close()
+            self.store = None
+        if persona is None:
+            return True
+        try:
+            chosen = self.library.persona(persona)
+        except LookupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return False
+        from .screens.workbench import start_personas
+        start_personas(self, [chosen])
+        return True
 
     def ding(self) -> None:
         if self.settings.sound and self.sound is not None:
@@ -278,7 +305,12 @@ def _open_store(data_dir):
     return open_store(data_dir)
 
 
-def run_game(content: Path, data_dir: str | None = None) -> int:
+def run_game(content: Path, data_dir: str | None = None, *, persona: str | None = None, seed: int | None = None,
+             profile: str | None = None, record: bool = True) -> int:
+    """The window; with ``persona`` its chat starts at once (as `play PERSONA --text` does in the terminal)."""
     if os.environ.get("SDL_VIDEODRIVER") == "dummy":
         print("SDL_VIDEODRIVER=dummy: no window can be shown; use `python main.py play --text`.")
-    return App(content, data_dir).run()
+    app = App(content, data_dir)
+    if not app.open_at(persona, seed=seed, profile=profile, record=record):
+        return 2
+    return app.run()

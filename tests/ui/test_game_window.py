@@ -282,3 +282,17 @@ def test_idle_frames_keep_the_picture_and_changes_are_drawn(app):
     app.clock.advance(30)  # the buyer nudges: a new line
     drew = [app.frame(0.5, []) for _ in range(3)]
     assert any(drew) and pygame.image.tobytes(app.surface, "RGB") != before
+
+
+def test_play_persona_opens_its_chat_with_the_given_seed_and_no_records(app):
+    from game.ui.screens.workbench import WorkbenchScreen
+    assert app.open_at("exchange-jeans-size", seed=42, profile="小王", record=False)
+    assert isinstance(app.screen, WorkbenchScreen)
+    assert app.screen.session.conversation.persona.id == "exchange-jeans-size"
+    assert app.screen.session.seed == 42
+    assert app.store is None and app.settings.profile == "小王"
+
+
+def test_play_unknown_persona_says_so(app, capsys):
+    assert not app.open_at("no-such-buyer")
+    assert "no-such-buyer" in capsys.readouterr().err
