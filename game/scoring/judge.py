@@ -199,7 +199,7 @@ def message_context(conv, index: int, *, offer: float | None, justified: bool, o
     nums["justified"] = 1.0 if justified else 0.0
     buyer = buyer_message(tr, index)
     gap = price_gap(named_products(conv.persona.shop, buyer or ""))
-    if gap is not None:  # "买了60的想换90的,补多少": the two products the buyer names
+    if gap is not None:  # "S码换成M码,差多少钱": the two products the buyer names
         nums["price_gap"] = gap
     stage = None
     if msg.first:

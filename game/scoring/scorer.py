@@ -801,7 +801,7 @@ class Scorer:
 
     @staticmethod
     def _question_ignored(rule: Rule, c: str, ctx: ReplyContext, prep: Prepared) -> bool:
-        """The buyer asked about a thing (排水孔, 菠萝格, 公司抬头) and the reply neither names it nor
+        """The buyer asked about a thing (漏水孔, 菠萝格, 单位抬头) and the reply neither names it nor
         opens with a yes or no: it answered something else. The thing is a word of the buyer's
         question clause that is not one of the rule's `topics.not_topic` nor the product's name."""
         from game.language.learned import words
@@ -837,7 +837,7 @@ class Scorer:
             for m in re.finditer(r"([\u4e00-\u9fff])[不没]\1", cc):
                 if m.group(1) in c:
                     return False
-            # "会褪色吗", "能开150的发票吗", "是正品吗": the modal, or the verb after it, said back
+            # "会掉色吗", "能多开点发票吗", "是真皮吗": the modal, or the verb after it, said back
             for m in re.finditer(r"(会|能|可以|是)([\u4e00-\u9fff])", cc):
                 if m.group(1) in c or (m.group(2) not in "不没一" and m.group(2) in c):
                     return False
