@@ -34,7 +34,7 @@ _RULE_KEYS = {
 # The seconds a buyer waits come from buyer.yaml `patience` (the engine's clock), never from scoring.yaml.
 _PATIENCE_KEYS = ("first_reply", "golden", "reply")
 # check question_ignored: words no question is about, the address before an answer, and how a yes or a no begins
-_TOPIC_KEYS = ("not_topic", "lead", "answer_starts", "answer_within")
+_TOPIC_KEYS = ("not_topic", "lead", "answer_starts", "answer_within", "alike")
 _EXAMPLE_KEYS = {"text": str, "stage": str, "first": bool, "wait": float, "typing_seconds": float,
                  "previous": list, "others": list, "facts": dict, "buyer": str}
 _STRENGTH_KEYS = {"id": str, "title": str, "intents": list, "phrases": list, "patterns": list,

@@ -788,7 +788,8 @@ class Scorer:
                 if couriers is not None:
                     fee = -1.0
                     for name, f in couriers:
-                        if raw in name or name in raw:
+                        low, key = raw.lower(), str(name).lower()  # the reply is read lower-cased ("ems")
+                        if low in key or key in low:
                             fee = float(f)
                             break
                     out["courier_fee"] = fee
@@ -843,8 +844,12 @@ class Scorer:
                     return False
         if not topics:
             return False
+        # characters that stand for each other at the head of a topic (防油 asked, 耐油 answered)
+        alike = [g for g in tw.get("alike", ()) if len(g) > 1]
         for w in topics:
             if w in c or any(w[i:i + 2] in c and w[i:i + 2] not in stop for i in range(len(w) - 1)):
+                return False
+            if any(ch + w[1:] in c for g in alike if w[0] in g for ch in g):
                 return False
         return True
 
