@@ -185,7 +185,8 @@ def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
         return report, base
     sh = Shape(report)
     sh.keys(d, "the buyer rules file", {"version": None, "patience": dict, "typing": dict, "mood": dict,
-                                        "lines": dict, "archetypes": dict, "flags": dict})
+                                        "lines": dict, "archetypes": dict, "flags": dict, "questions": dict,
+                                        "question_marks": dict})
     sh.version(d)
     vals = {}
     groups = {
@@ -213,6 +214,22 @@ def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
     arch = d.get("archetypes")
     if isinstance(arch, PosDict):
         vals["archetypes"] = {str(k): str(v) for k, v in arch.items()}
+    questions = d.get("questions")
+    if isinstance(questions, PosDict):
+        topics = {}
+        for k in questions:
+            if not isinstance(k, str) or not re.match(r"^[a-z_]+$", k):
+                report.error(questions.key_mark(k), f"question topic '{k}' must be lower-case letters and _")
+                continue
+            words = sh.text_list(questions, k, "'questions'", allow_scalar=False)
+            if words:
+                topics[k] = tuple(words)
+        vals["question_topics"] = topics
+    qm = d.get("question_marks")
+    if isinstance(qm, PosDict):
+        sh.keys(qm, "'question_marks'", {"end": list, "soft_end": list, "ask": list})
+        vals["question_marks"] = {k: tuple(sh.text_list(qm, k, "'question_marks'", allow_scalar=False))
+                                  for k in ("end", "soft_end", "ask")}
     flags = d.get("flags")
     if isinstance(flags, PosDict):
         vals["flag_titles"] = {str(k): str(v) for k, v in flags.items() if isinstance(v, str) and v.strip()}
@@ -408,7 +425,7 @@ _PERSONA_KEYS = {"version": None, "id": str, "title": str, "summary": str, "arch
                  "shop": str, "product": str, "buyer": dict, "vars": dict, "deal": dict, "start": str,
                  "states": dict, "intents": dict, "order": dict}
 _BUYER_KEYS = {"name": str, "mood": float, "patience": dict, "typing_speed": float, "anger_at": float,
-               "nudge_lines": list, "confused_lines": list, "leave_lines": list, "tags": list}
+               "nudge_lines": list, "confused_lines": list, "leave_lines": list, "tags": list, "answers": dict}
 _ORDER_KEYS = {"number": (str, int), "status": str, "items": (str, list), "paid": float, "placed": (str, int),
                "courier": str, "tracking": list}
 _SHORT = 40  # characters: an order field or a tag is a label, not a paragraph
@@ -648,9 +665,24 @@ class _PersonaChecker:
                 v = b.get("tags")
                 self.r.error(v.item_mark(i) if isinstance(v, PosList) else b.value_mark("tags"),
                              f"tag {i + 1} of 'buyer' is {len(tag)} characters long", f"keep a tag under {_SHORT}")
+        answers = {}
+        am = b.get("answers")
+        if isinstance(am, PosDict):
+            topics = dflt.question_topics
+            for k in am:
+                if k not in topics:
+                    msg, hint = unknown("question topic", str(k), topics)
+                    self.r.error(am.key_mark(k), f"{msg} in 'buyer.answers'", hint)
+                    continue
+                got = self.lines(am, k, f"'buyer.answers.{k}'", names)
+                if got:
+                    answers[k] = got
+        elif am is not None:
+            self.r.error(b.value_mark("answers"), "'buyer.answers' must map a question topic to lines",
+                         "e.g. answers: {size: 我平时穿38码}")
         return Buyer(name=str(b.get("name", "买家")), mood=mood, first_reply=first, reply=reply, nudges=nudges,
                      chars_per_second=speed, anger_at=anger, nudge_lines=lines["nudge"],
-                     confused_lines=lines["confused"], leave_lines=lines["leave"], tags=tags)
+                     confused_lines=lines["confused"], leave_lines=lines["leave"], tags=tags, answers=answers)
 
     def states(self, d: PosDict, known_vars, pvars, names, own_intents=()) -> dict[str, StateDef] | None:
         r, sh = self.r, self.sh

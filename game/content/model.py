@@ -91,6 +91,10 @@ class BuyerDefaults:
     confused_lines: tuple[str, ...] = ("你说的是什么意思呀?",)
     leave_lines: tuple[str, ...] = ("算了,我去别家看看",)
     archetypes: dict[str, str] = field(default_factory=dict)
+    # What a trainee's question is about (topic -> words): a persona's `buyer.answers` says what the
+    # buyer answers to each topic she is asked about (scenarios/rules/buyer.yaml `questions`).
+    question_topics: dict = field(default_factory=dict)
+    question_marks: dict = field(default_factory=dict)  # end / soft_end / ask: what makes a sentence a question
     # Chinese titles of the flags personas raise (a trainee never sees a raw name like below_floor)
     flag_titles: dict = field(default_factory=dict)
 
@@ -126,6 +130,8 @@ class Buyer:
     confused_lines: tuple[str, ...]
     leave_lines: tuple[str, ...]
     tags: tuple[str, ...] = ()  # what the shop's CRM shows (新顾客, 第3次购买, 会员)
+    # topic -> lines: what she answers when the trainee asks her about it (her size, which item...)
+    answers: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

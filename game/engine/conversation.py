@@ -73,6 +73,9 @@ def machine_for(persona: Persona) -> Machine:
 _ids = itertools.count(1)
 _MAX_CHAIN = 4  # moves of one message taken in turn: bounds a chain through a cyclic graph
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# A sentence and the mark that ends it (a question: buyer.yaml `question_marks`).
+_SENTENCE = re.compile(r"([^。!！?？\n]+)([。!！?？\n]|$)")
+_CLAUSE = re.compile(r"[,，~～;；、\s]+")
 
 
 @dataclass
@@ -116,6 +119,9 @@ class Conversation:
         self._open_offers: list[str] = []  # offers made earlier that no transition has taken up yet
         self._chain_say: list | None = None  # while several moves chain: the last buyer line wins
         self._used: set[str] = set()
+        self._answered: set[str] = set()  # question topics the buyer has answered in this chat
+        self._question_words = dict(getattr(d, "question_topics", {}) or {})
+        self._question_marks = dict(getattr(d, "question_marks", {}) or {})
         self._last_mood = 0.0
         self._sent_at: float | None = None
         self.flags: list[str] = []
@@ -198,7 +204,10 @@ class Conversation:
             msg.feedback = self.judge.judge(self, msg, reading)
             self._mood(float(getattr(msg.feedback, "mood_delta", 0.0) or 0.0))
             self._emit("feedback", text, feedback=msg.feedback)
+        before, mood = len(self._pending), self.vars["mood"]
         self._react(reading)
+        if self.vars["mood"] >= mood:  # a buyer the reply upset answers no question
+            self._answer_questions(text, before)
         self._check_mood_low()
         if not self._pending and self._ending:
             self._finish()
@@ -344,6 +353,52 @@ class Conversation:
         self.vars["confused"] += 1
         self._mood(self._mood_confused)
         self._say(self.persona.buyer.confused_lines, kind="confused")
+
+    def _asked(self, text: str) -> list[str]:
+        """The topics (buyer.yaml `questions`) of the trainee's questions in ``text``: a sentence
+        that ends in a question mark or a question particle, holding one of a topic's words."""
+        topics = self.persona.buyer.answers
+        if not topics:
+            return []
+        words, marks = self._question_words, self._question_marks
+        out: list[str] = []
+        for m in _SENTENCE.finditer(text):
+            sent, mark = m.group(1), m.group(2)
+            tail = sent.rstrip("~～ ,，")
+            # "多大码?", "穿几码呀", "是送人吗": a mark, a closing particle, or a soft one after a question word
+            if not (mark in ("?", "？") or tail.endswith(marks.get("end", ())) or (
+                    tail.endswith(marks.get("soft_end", ())) and any(w in tail for w in marks.get("ask", ())))):
+                continue
+            # what is asked: the closing clause, or one with a question word ("这款偏小半码,您穿几码呀")
+            parts = [c for c in _CLAUSE.split(tail) if c]
+            asked = [c for c in parts[:-1] if any(w in c for w in marks.get("ask", ()))] + parts[-1:]
+            for topic in topics:
+                if topic not in out and any(w in c for c in asked for w in words.get(topic, ())):
+                    out.append(topic)
+        return out
+
+    def _answer_questions(self, text: str, before: int) -> None:
+        """A buyer answers what she is asked (her size, which item, her order number) before she
+        goes on, when her state did not take the question itself. Each topic once a chat."""
+        if self.finished or {"ask_need", "ask_order_number"} & self._used:
+            return
+        topics = [t for t in self._asked(text) if t not in self._answered]
+        if not topics:
+            return
+        said = []
+        for t in topics:
+            self._answered.add(t)
+            lines = self.persona.buyer.answers[t]
+            said.append(self._format(lines[int(self.rng.integers(len(lines)))]).rstrip(",，"))
+        answer = ",".join(said)
+        new = [k for k in range(before, len(self._pending)) if self._pending[k].kind == "line"]
+        if new:
+            k = new[0]
+            p = self._pending[k]
+            join = "" if answer[-1:] in "。!！?？~～," else ","
+            self._pending[k] = _Pending(p.due, answer + join + p.text, p.kind)
+        elif not self._ending:
+            self._say((answer,))
 
     def _take_moves(self, names: list[str]) -> bool:
         """Fire the message's moves in turn: the first one the state listens for, then, in the

@@ -203,3 +203,32 @@ def test_an_offline_buyer_starts_no_reply_clock(library, reader):
     conv.trainee_says("亲,120x40x40cm定制是260元,5-7天做好,还送您一套园艺三件套")
     left = conv.transcript[-1]
     assert left.kind == "message" and left.wait == 0
+
+
+def _buyer_lines(conv, clock, text, seconds=12):
+    clock.advance(3)
+    conv.trainee_says(text)
+    return [e.text for e in run(conv, clock, seconds) if e.kind == "buyer_line"]
+
+
+def test_a_buyer_answers_what_she_is_asked_before_going_on(library, reader):
+    persona = library.personas["suede-boot-snow"]
+    sizes = persona.buyer.answers["size"]
+    conv, clock = make(library, reader, pid="suede-boot-snow")
+    run(conv, clock, 2)
+    said = _buyer_lines(conv, clock, "您好亲~靴子有啥问题您尽管问哈。您平时穿多大码呀?")
+    assert said and said[0].startswith(sizes)  # her answer first, then her own next line
+    assert len(said[0]) > max(map(len, sizes)) + 1
+    again = _buyer_lines(conv, clock, "反绒面确实不太耐水,雪天要喷防水喷雾哈。您平时穿多大码呢?")
+    assert again and not again[0].startswith(sizes)  # answered once a chat
+
+
+def test_a_statement_or_an_unknown_topic_gets_no_answer(library, reader):
+    persona = library.personas["suede-boot-snow"]
+    told = [x for lines in persona.buyer.answers.values() for x in lines]
+    conv, clock = make(library, reader, pid="suede-boot-snow")
+    run(conv, clock, 2)
+    said = _buyer_lines(conv, clock, "您好亲~这款偏小半码,靴子有啥问题您尽管问哈")  # 码, but no question
+    assert said and not any(x in said[0] for x in told)
+    plain = library.personas["size-advice-nurse"]
+    assert not plain.buyer.answers  # a buyer with no answers written keeps her own lines
