@@ -178,7 +178,7 @@ def load_intents(path: Path) -> tuple[Report, list[IntentDef]]:
     return report, intents_from_data(d)
 
 
-def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
+def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[Report, BuyerDefaults]:
     report, d = _read(path)
     base = BuyerDefaults()
     if d is None:
@@ -186,7 +186,7 @@ def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
     sh = Shape(report)
     sh.keys(d, "the buyer rules file", {"version": None, "patience": dict, "typing": dict, "mood": dict,
                                         "lines": dict, "archetypes": dict, "flags": dict, "questions": dict,
-                                        "question_marks": dict})
+                                        "question_marks": dict, "with_greeting": list})
     sh.version(d)
     vals = {}
     groups = {
@@ -230,6 +230,13 @@ def load_buyer_defaults(path: Path) -> tuple[Report, BuyerDefaults]:
         sh.keys(qm, "'question_marks'", {"end": list, "soft_end": list, "ask": list})
         vals["question_marks"] = {k: tuple(sh.text_list(qm, k, "'question_marks'", allow_scalar=False))
                                   for k in ("end", "soft_end", "ask")}
+    if "with_greeting" in d:
+        names = sh.text_list(d, "with_greeting", "the buyer rules file", allow_scalar=False)
+        bad = [n for n in names if intents is not None and n not in intents]
+        for n in bad:
+            report.error(d.key_mark("with_greeting"), f"'with_greeting' names an unknown intent '{n}'",
+                         hint="use an intent of rules/intents.yaml")
+        vals["with_greeting"] = tuple(n for n in names if n not in bad)
     flags = d.get("flags")
     if isinstance(flags, PosDict):
         vals["flag_titles"] = {str(k): str(v) for k, v in flags.items() if isinstance(v, str) and v.strip()}
@@ -898,7 +905,7 @@ def load_library(root: Path | str = "scenarios", extra_personas: list[Path] | No
         lib.reports.append(rep)
     buyer_path = rules / "buyer.yaml"
     if buyer_path.exists():
-        rep, lib.buyer_defaults = load_buyer_defaults(buyer_path)
+        rep, lib.buyer_defaults = load_buyer_defaults(buyer_path, lib.intent_names if lib.intents else None)
         lib.reports.append(rep)
     from game.scoring.rubric import load_rubric  # the scoring rubric and config (rubric*.yaml, scoring.yaml)
     reps, lib.rubric = load_rubric(rules, lib.intent_names if lib.intents else None)

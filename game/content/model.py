@@ -95,6 +95,8 @@ class BuyerDefaults:
     # buyer answers to each topic she is asked about (scenarios/rules/buyer.yaml `questions`).
     question_topics: dict = field(default_factory=dict)
     question_marks: dict = field(default_factory=dict)  # end / soft_end / ask: what makes a sentence a question
+    # Moves that, said with a greeting, answer the greeting and not the buyer's next question
+    with_greeting: tuple[str, ...] = ()
     # Chinese titles of the flags personas raise (a trainee never sees a raw name like below_floor)
     flag_titles: dict = field(default_factory=dict)
 

@@ -122,6 +122,7 @@ class Conversation:
         self._answered: set[str] = set()  # question topics the buyer has answered in this chat
         self._question_words = dict(getattr(d, "question_topics", {}) or {})
         self._question_marks = dict(getattr(d, "question_marks", {}) or {})
+        self._with_greeting = frozenset(getattr(d, "with_greeting", ()) or ())
         self._last_mood = 0.0
         self._sent_at: float | None = None
         self.flags: list[str] = []
@@ -406,13 +407,14 @@ class Conversation:
         made earlier in the chat counts too (the buyer never asks for what was offered). Only the
         last buyer line of the chain is said."""
         self._used: set[str] = set()
+        spent: set[str] = set()  # moves answered with the greeting, not taken by a state
         fired = 0
         after = -1  # the buyer reads on from the move she took: what came before it is answered
         self._chain_say = []
         try:
             while fired < _MAX_CHAIN and not self._ending:
                 state = self.persona.states[self.state]
-                pool = [n for k, n in enumerate(names) if k > after and n not in self._used]
+                pool = [n for k, n in enumerate(names) if k > after and n not in self._used and n not in spent]
                 if fired and self._last_mood >= 0:
                     pool += [o for o in self._open_offers if o not in self._used and o not in pool]
                 # A move this state has no ear for is heard as its fallback (answer_invoice as
@@ -430,6 +432,10 @@ class Conversation:
                     break
                 move = heard[trig]
                 self._used.add(move)
+                # "您好,想看看什么鞋?" answers the greeting: its companions do not run on into the
+                # question the buyer has not asked yet
+                if "greet" in names and (move == "greet" or move in self._with_greeting):
+                    spent |= {"greet", *self._with_greeting}
                 if move in names:
                     after = max(after, names.index(move))
                 fired += 1

@@ -232,3 +232,13 @@ def test_a_statement_or_an_unknown_topic_gets_no_answer(library, reader):
     assert said and not any(x in said[0] for x in told)
     plain = library.personas["size-advice-nurse"]
     assert not plain.buyer.answers  # a buyer with no answers written keeps her own lines
+
+
+def test_a_greeting_with_a_question_does_not_skip_the_buyers_own_question(library, reader):
+    # "您好,想看看什么鞋?" answers her "在吗": she still asks which colour she should take
+    persona = library.personas["indecisive-colours"]
+    conv, clock = make(library, reader, pid="indecisive-colours")
+    run(conv, clock, 2)
+    said = _buyer_lines(conv, clock, "您好呀,欢迎光临~今天想看看什么鞋?")
+    assert said and said[0] in persona.states["torn"].say
+    assert conv.state == "torn"

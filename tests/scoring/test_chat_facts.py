@@ -4,7 +4,7 @@ made-to-order item."""
 from game.cli import main
 
 NURSE = """+4s 您好亲,在的,想问哪款鞋的尺码呀?
-+7s 好的亲,了解了
++7s 亲,您平时穿多大码的鞋子呢?
 +8s {reply}
 """
 CUSTOM = """+4s 亲,您好!欢迎光临木艺花箱工厂店,有什么问题您尽管问~
