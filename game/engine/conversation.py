@@ -116,6 +116,7 @@ class Conversation:
             self.vars.setdefault(f"said.{name}", 0)
         self._remembered = frozenset(getattr(reader, "remembered", ()))
         self._fallbacks = dict(getattr(reader, "fallbacks", {}) or {})
+        self._faults = frozenset(getattr(reader, "fault_names", ()) or ())
         self._open_offers: list[str] = []  # offers made earlier that no transition has taken up yet
         self._chain_say: list | None = None  # while several moves chain: the last buyer line wins
         self._used: set[str] = set()
@@ -421,10 +422,14 @@ class Conversation:
                 # assure_quality in a persona written before answer_invoice existed).
                 heard = {n: n for n in pool if n in state.on}
                 trig = next((t for t in state.on if t in heard and self._fire(t)), None)
+                # A loose hearing answers what the buyer just asked; it never runs on past her next
+                # question, except a fault (criticism heard as rudeness), which she always minds.
                 if trig is None:
                     heard = {}
                     for n in pool:
                         fb = self._fallbacks.get(n)
+                        if fired and fb not in self._faults:
+                            continue
                         if n not in state.on and fb and fb not in pool:
                             heard.setdefault(fb, n)
                     trig = next((t for t in state.on if t in heard and self._fire(t)), None)

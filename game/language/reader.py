@@ -139,6 +139,7 @@ class Reader:
         self.remembered = tuple(d.name for d in intents if d.remembered)
         self.fallbacks = {d.name: d.fallback for d in intents if d.fallback}
         faults = {d.name for d in intents if d.fault}
+        self.fault_names = frozenset(faults)
         self._yields = {index[d.name]: {index[y] for y in d.yields_to if y in index}
                         for d in intents if d.yields_to}
         self._softened = {index[d.name]: (index[d.softened_to], {index[y] for y in d.softened_by if y in index})

@@ -242,3 +242,16 @@ def test_a_greeting_with_a_question_does_not_skip_the_buyers_own_question(librar
     said = _buyer_lines(conv, clock, "您好呀,欢迎光临~今天想看看什么鞋?")
     assert said and said[0] in persona.states["torn"].say
     assert conv.state == "torn"
+
+
+def test_an_answer_given_early_is_neither_heard_as_another_answer_nor_asked_for_again(library, reader):
+    # the invoice said along with the assurance does not answer her doubt about sales; once that is
+    # answered she does not ask about invoices she was already told of
+    persona = library.personas["authenticity-doubter"]
+    conv, clock = make(library, reader, pid="authenticity-doubter")
+    run(conv, clock, 2)
+    _buyer_lines(conv, clock, "您好亲,欢迎光临~")
+    said = _buyer_lines(conv, clock, "亲放心,店里卖的都是正品,公司名义开的店,还能给您开正规发票")
+    assert said and said[0] in persona.states["sales_q"].say
+    said = _buyer_lines(conv, clock, "这款是新上架的,所以评价还不多,用料做工都是一样的扎实")
+    assert conv.state != "invoice_q" and not any("发票" in x and "?" in x for x in said)

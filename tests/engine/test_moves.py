@@ -70,7 +70,15 @@ def test_a_condition_can_test_what_was_said(tmp_path, library, reader):
     assert conv.state == "photo_sent"  # no photo asked for yet: said.ask_evidence is 0
 
 
-def test_a_new_move_is_heard_as_its_fallback_by_an_older_persona(library, reader):
+def test_a_new_move_is_heard_as_its_fallback_by_an_older_persona(tmp_path, reader):
+    # a persona written before answer_invoice existed: its invoice question hears assure_quality only
+    root = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", root)
+    p = root / "personas" / "invoice-over-amount.yaml"
+    p.write_text("\n".join(x for x in p.read_text(encoding="utf-8").split("\n")
+                           if not x.strip().startswith("answer_invoice:")), encoding="utf-8")
+    library = load_library(root)
+    assert library.ok, [r.format() for r in library.broken]
     conv, clock = chat(library, reader, "invoice-over-amount")
     conv.trainee_says("您好亲,在的")
     clock.advance(10)
