@@ -76,7 +76,7 @@ def test_a_buyer_in_the_terminal_ends_with_a_command(make_host, make_student):
     assert "成交" in ob.getvalue()
 
 
-def run_main(*args, stdin="", timeout=30):
+def run_main(*args, stdin="", timeout=120):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True,
                           text=True, timeout=timeout, env=env, cwd=str(ROOT))
