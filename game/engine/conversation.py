@@ -335,7 +335,7 @@ class Conversation:
         for n in names:
             key = f"said.{n}"
             self.vars[key] = self.vars.get(key, 0) + 1
-        if self._take_moves(names):
+        if self._take_moves(names, reading.text):
             self._open_offers = [o for o in self._open_offers if o not in names]
             self._open_offers += [n for n in names if n in self._remembered and n not in self._used]
             return
@@ -356,10 +356,11 @@ class Conversation:
         self._mood(self._mood_confused)
         self._say(self.persona.buyer.confused_lines, kind="confused")
 
-    def _asked(self, text: str) -> list[str]:
+    def _asked(self, text: str, topics=None) -> list[str]:
         """The topics (buyer.yaml `questions`) of the trainee's questions in ``text``: a sentence
-        that ends in a question mark or a question particle, holding one of a topic's words."""
-        topics = self.persona.buyer.answers
+        that ends in a question mark or a question particle, holding one of a topic's words.
+        Only the topics the buyer has answers for, unless ``topics`` names others."""
+        topics = self.persona.buyer.answers if topics is None else topics
         if not topics:
             return []
         words, marks = self._question_words, self._question_marks
@@ -402,7 +403,7 @@ class Conversation:
         elif not self._ending:
             self._say((answer,))
 
-    def _take_moves(self, names: list[str]) -> bool:
+    def _take_moves(self, names: list[str], text: str = "") -> bool:
         """Fire the message's moves in turn: the first one the state listens for, then, in the
         state it leads to, one said after it, and so on; in a state reached on good terms an offer
         made earlier in the chat counts too (the buyer never asks for what was offered). Only the
@@ -441,6 +442,9 @@ class Conversation:
                 # question the buyer has not asked yet
                 if "greet" in names and (move == "greet" or move in self._with_greeting):
                     spent |= {"greet", *self._with_greeting}
+                    # ...but a real question about her ("您平时穿多大码?") is hers to answer
+                    if [t for t in self._asked(text, self._question_words) if t != "product"]:
+                        spent.discard("ask_need")
                 if move in names:
                     after = max(after, names.index(move))
                 fired += 1

@@ -253,3 +253,12 @@ def test_an_answer_given_early_is_neither_heard_as_another_answer_nor_asked_for_
     assert said and said[0] in persona.states["sales_q"].say
     said = _buyer_lines(conv, clock, "这款是新上架的,所以评价还不多,用料做工都是一样的扎实")
     assert conv.state != "invoice_q" and not any("发票" in x and "?" in x for x in said)
+
+
+def test_a_greeting_with_a_question_about_her_is_answered_at_once(library, reader):
+    # "您好~平时穿多大码呀?" asks what she came to ask about: she tells her size straight away
+    persona = library.personas["size-advice-nurse"]
+    conv, clock = make(library, reader, pid="size-advice-nurse")
+    run(conv, clock, 2)
+    said = _buyer_lines(conv, clock, "您好亲~尺码我帮您看,您平时一般穿多大码呀?")
+    assert conv.state == "fit" and said and said[0] in persona.states["fit"].say
