@@ -186,7 +186,8 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
     sh = Shape(report)
     sh.keys(d, "the buyer rules file", {"version": None, "patience": dict, "typing": dict, "mood": dict,
                                         "lines": dict, "archetypes": dict, "flags": dict, "questions": dict,
-                                        "question_marks": dict, "with_greeting": list})
+                                        "question_marks": dict, "with_greeting": list, "greeting_topics": list,
+                                        "question_moves": list})
     sh.version(d)
     vals = {}
     groups = {
@@ -230,13 +231,18 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
         sh.keys(qm, "'question_marks'", {"end": list, "soft_end": list, "ask": list})
         vals["question_marks"] = {k: tuple(sh.text_list(qm, k, "'question_marks'", allow_scalar=False))
                                   for k in ("end", "soft_end", "ask")}
-    if "with_greeting" in d:
-        names = sh.text_list(d, "with_greeting", "the buyer rules file", allow_scalar=False)
-        bad = [n for n in names if intents is not None and n not in intents]
+    def names_of(key: str, known, what: str, hint: str) -> None:
+        if key not in d:
+            return
+        names = sh.text_list(d, key, "the buyer rules file", allow_scalar=False)
+        bad = [n for n in names if known is not None and n not in known]
         for n in bad:
-            report.error(d.key_mark("with_greeting"), f"'with_greeting' names an unknown intent '{n}'",
-                         hint="use an intent of rules/intents.yaml")
-        vals["with_greeting"] = tuple(n for n in names if n not in bad)
+            report.error(d.key_mark(key), f"'{key}' names an unknown {what} '{n}'", hint=hint)
+        vals[key] = tuple(n for n in names if n not in bad)
+
+    names_of("with_greeting", intents, "intent", "use an intent of rules/intents.yaml")
+    names_of("question_moves", intents, "intent", "use an intent of rules/intents.yaml")
+    names_of("greeting_topics", vals.get("question_topics"), "question topic", "use a topic of 'questions'")
     flags = d.get("flags")
     if isinstance(flags, PosDict):
         vals["flag_titles"] = {str(k): str(v) for k, v in flags.items() if isinstance(v, str) and v.strip()}

@@ -95,8 +95,12 @@ class BuyerDefaults:
     # buyer answers to each topic she is asked about (scenarios/rules/buyer.yaml `questions`).
     question_topics: dict = field(default_factory=dict)
     question_marks: dict = field(default_factory=dict)  # end / soft_end / ask: what makes a sentence a question
-    # Moves that, said with a greeting, answer the greeting and not the buyer's next question
+    # Moves that, said with a greeting, answer the greeting and not the buyer's next question, unless
+    # they ask her about a topic outside `greeting_topics`; a state taking one of `question_moves`
+    # has heard the trainee's question itself (the buyer answers in the state's words)
     with_greeting: tuple[str, ...] = ()
+    greeting_topics: tuple[str, ...] = ()
+    question_moves: tuple[str, ...] = ()
     # Chinese titles of the flags personas raise (a trainee never sees a raw name like below_floor)
     flag_titles: dict = field(default_factory=dict)
 

@@ -124,6 +124,8 @@ class Conversation:
         self._question_words = dict(getattr(d, "question_topics", {}) or {})
         self._question_marks = dict(getattr(d, "question_marks", {}) or {})
         self._with_greeting = frozenset(getattr(d, "with_greeting", ()) or ())
+        self._greeting_topics = frozenset(getattr(d, "greeting_topics", ()) or ())
+        self._question_moves = frozenset(getattr(d, "question_moves", ()) or ())
         self._last_mood = 0.0
         self._sent_at: float | None = None
         self.flags: list[str] = []
@@ -383,7 +385,7 @@ class Conversation:
     def _answer_questions(self, text: str, before: int) -> None:
         """A buyer answers what she is asked (her size, which item, her order number) before she
         goes on, when her state did not take the question itself. Each topic once a chat."""
-        if self.finished or {"ask_need", "ask_order_number"} & self._used:
+        if self.finished or self._question_moves & self._used:
             return
         topics = [t for t in self._asked(text) if t not in self._answered]
         if not topics:
@@ -443,8 +445,8 @@ class Conversation:
                 if "greet" in names and (move == "greet" or move in self._with_greeting):
                     spent |= {"greet", *self._with_greeting}
                     # ...but a real question about her ("您平时穿多大码?") is hers to answer
-                    if [t for t in self._asked(text, self._question_words) if t != "product"]:
-                        spent.discard("ask_need")
+                    if set(self._asked(text, self._question_words)) - self._greeting_topics:
+                        spent -= self._question_moves
                 if move in names:
                     after = max(after, names.index(move))
                 fired += 1
