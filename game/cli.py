@@ -306,7 +306,10 @@ def print_transcript(result) -> None:
         who = result.persona.buyer.name if m["who"] == "buyer" else "客服"
         extra = ""
         if m["who"] == "agent":
-            extra = f"   [等了 {m['wait']:.0f} 秒; {', '.join(m['intents']) or '未识别'}]"
+            # a message left for a buyer who is away, or a second message in a row, kept nobody waiting
+            when = ("留言" if m["kind"] == "message" else
+                    f"等了 {m['wait']:.0f} 秒" if m["wait"] or m.get("first") else "接着说")
+            extra = f"   [{when}; {', '.join(m['intents']) or '未识别'}]"
         elif m["kind"] != "line":
             extra = f"   [{m['kind']}]"
         print(f"{_mmss(m['time'])} {who}: {m['text']}{extra}")

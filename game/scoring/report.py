@@ -264,13 +264,17 @@ def _stages(flow, items, cfg, buyer_ended: bool = False) -> dict:
                 first_turn[st] = turn + 1
                 if x < cur:
                     out_of_order.append(st)
-        if chosen:
-            cur = max(cur, max(chosen))
+        # a farewell said mid-chat (in a message left for an absent buyer, or before she asks one
+        # more thing) ends nothing: what follows it is not out of order
+        moved = [x for x in chosen if x != len(order) - 1]
+        if moved:
+            cur = max(cur, max(moved))
     total_w = got_w = 0.0
     missing = []
     skipped = []
     for alts in flow.required:
-        if buyer_ended and all(a in order and order.index(a) > cur for a in alts):
+        if buyer_ended and not any(a in first_turn for a in alts) and \
+                all(a in order and order.index(a) > cur for a in alts):
             skipped.append("|".join(alts))
             continue
         w = max((flow.stage(a).weight for a in alts if flow.stage(a)), default=0.0)
@@ -313,23 +317,30 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
     intents = {n for _i, _m, res, _r in items for n in res.intents}
     if flow == "after_sales":
         settled = outcome == "success"
-        freight = float(persona.vars.get("freight", 0.0)) if settled and (
-            "offer_exchange" in intents or "cover_shipping" in intents) else 0.0
-        # A persona that raises these flags says what the buyer took: offered a refund or an exchange,
-        # the buyer who chose the exchange cost no refund. Without such flags, what was offered counts.
+        # A persona that raises these flags says what the buyer took (refunded, exchanged,
+        # compensated); without such a flag, what was offered counts. A buyer who took the exchange
+        # cost no refund, whatever else she was offered.
         raised = {f for st in getattr(persona, "states", {}).values() for ts in st.on.values() for t in ts
                   for f in t.flags}
-        refunded = settled and ("refunded" in conv.flags or ("refunded" not in raised and "offer_refund" in intents))
-        compensated = settled and ("compensated" in conv.flags
-                                   or ("compensated" not in raised and "offer_compensation" in intents))
+
+        def took(flag: str, intent: str) -> bool:
+            return settled and (flag in conv.flags or (flag not in raised and intent in intents))
+
+        exchanged = took("exchanged", "offer_exchange")
+        refunded = took("refunded", "offer_refund") and ("refunded" in conv.flags or "exchanged" not in conv.flags)
+        compensated = took("compensated", "offer_compensation")
+        freight = float(persona.vars.get("freight", 0.0)) if exchanged or (
+            settled and "cover_shipping" in intents) else 0.0
         comp_amount = 0.0
         if compensated:
+            # the amount given back (补偿您15元红包), not any price the reply mentions; an offer said
+            # again ("10元红包已经给您备注了") is the same money, so the largest amount counts, not the sum
             for _i, _m, res, reading in items:
                 if reading is not None and reading.has("offer_compensation"):
-                    # the amount given back (补偿您15元红包), not any price the reply mentions
-                    comp_amount += (getattr(reading.facts, "compensation", None)
-                                    or (min(reading.facts.prices) if reading.facts.prices else 0.0)
-                                    or reading.facts.reduction or 0.0)
+                    amount = (getattr(reading.facts, "compensation", None)
+                              or (min(reading.facts.prices) if reading.facts.prices else 0.0)
+                              or reading.facts.reduction or 0.0)
+                    comp_amount = max(comp_amount, amount)
         refund_amount = float(persona.list_price) if refunded else 0.0
         if refunded:
             score -= float(c.get("refund_penalty", 10))
@@ -337,7 +348,7 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
         if compensated:
             score -= float(c.get("compensation_penalty", 5))
             notes.append("补偿")
-        out.update(settled=settled, exchange="offer_exchange" in intents, refund=refunded, compensation=compensated,
+        out.update(settled=settled, exchange=exchanged, refund=refunded, compensation=compensated,
                    cost={"freight": freight, "refund": refund_amount, "compensation": comp_amount,
                          "total": round(freight + refund_amount + comp_amount, 2)})
     else:
@@ -349,8 +360,19 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
                 steps.append({"turn": turn + 1, "price": res.offer, "step": round(prev - res.offer, 2)})
                 prev = res.offer
         final = prev
+        # The order's sum when it is more than one item at the final price: a total the agent stated
+        # ("两个一起217元"), else the final price times the quantity the chat settled on.
+        total = None
+        for _i, _m, _res, reading in items:
+            if reading is not None and getattr(reading.facts, "total", None):
+                total = float(reading.facts.total)
+        qty = int(conv.vars.get("quantity") or 1)
+        if total is None and qty > 1:
+            total = round(final * qty, 2)
+        if total is not None and total <= final:
+            total = None
         out.update(list_price=lp, floor_price=fp, final_price=final, concessions=len(steps), steps=steps,
-                   below_floor=final < fp, discount=round(lp - final, 2))
+                   below_floor=final < fp, discount=round(lp - final, 2), order_total=total)
         if steps and outcome == "success" and lp > fp:
             depth = min(1.0, (lp - final) / (lp - fp))
             score -= float(c.get("depth_penalty", 20)) * depth
@@ -370,7 +392,10 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
 def _upsell(conv, items, c) -> str | None:
     """The first reply that recommends another product of the shop (关联销售)."""
     shop, own = conv.persona.shop, conv.persona.product
-    names = [compact_phrase(p.name) for p in shop.products.values() if p.sku != own.sku and p.name]
+    # a product the shop gives away (园艺三件套 as the per-order gift) is no add-on sale when named
+    gifts = {compact_phrase(g.name) for g in (shop.policies.gifts or ())}
+    names = [n for n in (compact_phrase(p.name) for p in shop.products.values() if p.sku != own.sku and p.name)
+             if n not in gifts]
     phrases = tuple(c.get("upsell_phrases", ()))
     for _i, m, res, _r in items:
         cm = compact_phrase(m.text)
@@ -457,8 +482,11 @@ def format_report(rep: ChatReport) -> str:
     cl = rep.closing
     if cl.get("kind") == "after_sales":
         cost = cl.get("cost", {})
+        took = "、".join(t for k, t in (("exchange", "换货"), ("refund", "退款"), ("compensation", "补偿"))
+                        if cl.get(k))
         lines.append(f"  结果: {cl['outcome_title']}; 售后{'已解决' if cl.get('settled') else '未解决'}"
-                     f"; 店铺成本 {cost.get('total', 0):.0f} 元 (运费 {cost.get('freight', 0):.0f}, "
+                     + (f"({took})" if cl.get("settled") and took else "")
+                     + f"; 店铺成本 {cost.get('total', 0):.0f} 元 (运费 {cost.get('freight', 0):.0f}, "
                      f"退款 {cost.get('refund', 0):.0f}, 补偿 {cost.get('compensation', 0):.0f})")
     else:
         steps = ", ".join(f"{s['step']:g}元" for s in cl.get("steps", []))
@@ -469,6 +497,8 @@ def format_report(rep: ChatReport) -> str:
             extra.append("包邮")
         if cl.get("upsell"):
             extra.append("关联销售")
+        if cl.get("order_total"):
+            extra.insert(0, f"订单合计 {cl['order_total']:g} 元")
         lines.append(f"  结果: {cl['outcome_title']}; 成交价 {cl.get('final_price', 0):g} 元 (标价 "
                      f"{cl.get('list_price', 0):g}, 底价 {cl.get('floor_price', 0):g}); 让价 {cl.get('concessions', 0)} 次"
                      + (f": {steps}" if steps else "") + ("; " + ", ".join(extra) if extra else ""))

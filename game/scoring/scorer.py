@@ -1062,8 +1062,13 @@ class Scorer:
         body = _compact(opening + result)
         for p in prefixes:  # skip a prefix the reply already opens with ("亲,非常抱歉…")
             cp = _compact(p)
+            # or one another prefix opens with: "亲," and "亲,您好!…" give "亲,您好!…", not "亲,亲,您好"
+            if any(q != p and _compact(q).startswith(cp) for q in prefixes):
+                continue
             if cp not in body[:len(cp) + 2]:
                 head += p
+        if opening and head and _compact(head).startswith(_compact(opening)):
+            opening = ""  # "亲," + "亲,您好!…" is said once
         tail = ""
         for p in suffixes:
             cp = _compact(p)

@@ -207,3 +207,41 @@ def test_the_report_names_the_shops_gift_in_full(library, reader, scorer):
                          "+10s 两个一起拍给您备注包邮,每单还送一套园艺三件套\n")
     _res, rep = run(library, reader, scorer, "free-shipping-planter", SimpleNamespace(steps=steps, seed=7))
     assert rep.closing["gift"] == "园艺三件套"
+
+
+def _play(library, reader, scorer, persona, script, seed):
+    from types import SimpleNamespace
+    return run(library, reader, scorer, persona, SimpleNamespace(steps=parse_script(script), seed=seed))
+
+
+def test_a_buyer_who_takes_the_exchange_costs_no_refund_even_when_both_were_offered(library, reader, scorer):
+    res, rep = _play(library, reader, scorer, "exchange-jeans-size",
+                     "+4s 亲您好,裤子小了别着急,7天内可以换也可以退的哦\n+8s 吊牌在没洗过就行\n"
+                     "+8s 建议换28码,有现货\n+8s 抱歉亲,非质量问题回寄运费要您出一下哦\n"
+                     "+9s 您在订单里申请换货,寄回来时附张纸条写订单号和28码\n+6s 好的亲,给您换28码,感谢支持~\n", 1)
+    assert res.conversation.outcome == "success"
+    assert rep.closing["exchange"] and not rep.closing["refund"]
+    assert rep.closing["cost"]["refund"] == 0
+    assert "售后已解决(换货)" in format_report(rep)
+
+
+def test_a_compensation_said_twice_is_paid_once(library, reader, scorer):
+    res, rep = _play(library, reader, scorer, "bad-review-threat-shoes",
+                     "+5s 非常抱歉亲,鞋子磨脚让您受罪了,真不好意思\n"
+                     "+9s 新鞋鞋面是会偏硬一些,穿几天就软了。给您补偿10元红包,再送您一双鞋垫,您看可以吗?\n"
+                     "+9s 好的亲,10元红包已经给您备注好了,鞋垫跟下次订单一起寄\n+8s 感谢您的理解,祝您生活愉快\n", 2)
+    assert res.conversation.outcome == "success"
+    assert rep.closing["cost"]["compensation"] == 10
+
+
+def test_a_two_item_order_shows_its_total(library, reader, scorer, cases):
+    _res, rep = run(library, reader, scorer, "free-shipping-planter", cases[("free-shipping-planter", "good-agent")])
+    assert rep.closing["final_price"] == 89 and rep.closing["order_total"] == 217
+    assert "订单合计 217 元" in format_report(rep)
+
+
+def test_the_gift_named_is_no_add_on_sale_and_a_farewell_left_as_a_message_ends_nothing(library, reader, scorer,
+                                                                                     cases):
+    _res, rep = run(library, reader, scorer, "offline-planter-buyer", cases[("offline-planter-buyer", "good-agent")])
+    assert rep.closing["gift"] == "园艺三件套" and not rep.closing["upsell"]
+    assert not rep.stages["out_of_order"] and not rep.stages["missing"]

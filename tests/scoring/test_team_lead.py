@@ -116,6 +116,14 @@ def test_a_leaked_number_never_survives_the_rewrite(scorer):
         assert "13812345678" not in s
 
 
+def test_a_rewrite_says_the_address_once_and_keeps_genuineness_a_fact(scorer):
+    for text in ("亲,保证正品哦", "我们保证是正品,放心买"):
+        res = scorer.score(text, ReplyContext(stage="greeting", first=True))
+        assert res.rewrite, text
+        assert "亲,亲" not in res.rewrite and "争取" not in res.rewrite and "保证" not in res.rewrite, res.rewrite
+        assert "正品" in res.rewrite
+
+
 def test_dropping_an_exchange_for_compensation_is_an_offer(scorer):
     res = scorer.score("理解您。那不换了,我直接补偿您15元红包")
     assert not res.hits and res.rewrite is None
