@@ -187,7 +187,7 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
     sh.keys(d, "the buyer rules file", {"version": None, "patience": dict, "typing": dict, "mood": dict,
                                         "lines": dict, "archetypes": dict, "flags": dict, "questions": dict,
                                         "question_marks": dict, "with_greeting": list, "greeting_topics": list,
-                                        "question_moves": list})
+                                        "question_moves": list, "asking_drops": dict})
     sh.version(d)
     vals = {}
     groups = {
@@ -228,9 +228,9 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
         vals["question_topics"] = topics
     qm = d.get("question_marks")
     if isinstance(qm, PosDict):
-        sh.keys(qm, "'question_marks'", {"end": list, "soft_end": list, "ask": list})
+        sh.keys(qm, "'question_marks'", {"end": list, "soft_end": list, "ask": list, "request": list})
         vals["question_marks"] = {k: tuple(sh.text_list(qm, k, "'question_marks'", allow_scalar=False))
-                                  for k in ("end", "soft_end", "ask")}
+                                  for k in ("end", "soft_end", "ask", "request")}
     def names_of(key: str, known, what: str, hint: str) -> None:
         if key not in d:
             return
@@ -243,6 +243,21 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
     names_of("with_greeting", intents, "intent", "use an intent of rules/intents.yaml")
     names_of("question_moves", intents, "intent", "use an intent of rules/intents.yaml")
     names_of("greeting_topics", vals.get("question_topics"), "question topic", "use a topic of 'questions'")
+    drops = d.get("asking_drops")
+    if isinstance(drops, PosDict):
+        out = {}
+        for topic in drops:
+            if topic not in vals.get("question_topics", {}):
+                report.error(drops.key_mark(topic), f"'asking_drops' names an unknown question topic '{topic}'",
+                             hint="use a topic of 'questions'")
+                continue
+            moves = sh.text_list(drops, topic, "'asking_drops'", allow_scalar=False)
+            for n in moves:
+                if intents is not None and n not in intents:
+                    report.error(drops.key_mark(topic), f"'asking_drops' names an unknown intent '{n}'",
+                                 hint="use an intent of rules/intents.yaml")
+            out[str(topic)] = tuple(n for n in moves if intents is None or n in intents)
+        vals["asking_drops"] = out
     flags = d.get("flags")
     if isinstance(flags, PosDict):
         vals["flag_titles"] = {str(k): str(v) for k, v in flags.items() if isinstance(v, str) and v.strip()}

@@ -101,6 +101,8 @@ class BuyerDefaults:
     with_greeting: tuple[str, ...] = ()
     greeting_topics: tuple[str, ...] = ()
     question_moves: tuple[str, ...] = ()
+    # topic -> moves that, in a message asking her about that topic, are part of the question
+    asking_drops: dict = field(default_factory=dict)
     # Chinese titles of the flags personas raise (a trainee never sees a raw name like below_floor)
     flag_titles: dict = field(default_factory=dict)
 

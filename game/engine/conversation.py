@@ -126,6 +126,7 @@ class Conversation:
         self._with_greeting = frozenset(getattr(d, "with_greeting", ()) or ())
         self._greeting_topics = frozenset(getattr(d, "greeting_topics", ()) or ())
         self._question_moves = frozenset(getattr(d, "question_moves", ()) or ())
+        self._asking_drops = dict(getattr(d, "asking_drops", {}) or {})
         self._last_mood = 0.0
         self._sent_at: float | None = None
         self.flags: list[str] = []
@@ -334,6 +335,11 @@ class Conversation:
 
     def _react(self, reading) -> None:
         names = list(dict.fromkeys(reading.names))
+        if self._asking_drops:
+            # "您把平时穿的码数告诉我,我帮您看看" asks her size: it gives no size advice yet
+            drops = {n for t in self._asked(reading.text) if t not in self._answered
+                     for n in self._asking_drops.get(t, ())}
+            names = [n for n in names if n not in drops]
         for n in names:
             key = f"said.{n}"
             self.vars[key] = self.vars.get(key, 0) + 1
@@ -371,12 +377,15 @@ class Conversation:
             sent, mark = m.group(1), m.group(2)
             tail = sent.rstrip("~～ ,，")
             # "多大码?", "穿几码呀", "是送人吗": a mark, a closing particle, or a soft one after a question word
+            # or a request for it ("把地址和码数发我一下")
             if not (mark in ("?", "？") or tail.endswith(marks.get("end", ())) or (
-                    tail.endswith(marks.get("soft_end", ())) and any(w in tail for w in marks.get("ask", ())))):
+                    tail.endswith(marks.get("soft_end", ())) and any(w in tail for w in marks.get("ask", ())))
+                    or any(w in tail for w in marks.get("request", ()))):
                 continue
             # what is asked: the closing clause, or one with a question word ("这款偏小半码,您穿几码呀")
             parts = [c for c in _CLAUSE.split(tail) if c]
-            asked = [c for c in parts[:-1] if any(w in c for w in marks.get("ask", ()))] + parts[-1:]
+            asked = [c for c in parts[:-1]
+                     if any(w in c for w in marks.get("ask", ()) + marks.get("request", ()))] + parts[-1:]
             for topic in topics:
                 if topic not in out and any(w in c for c in asked for w in words.get(topic, ())):
                     out.append(topic)

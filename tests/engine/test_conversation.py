@@ -262,3 +262,17 @@ def test_a_greeting_with_a_question_about_her_is_answered_at_once(library, reade
     run(conv, clock, 2)
     said = _buyer_lines(conv, clock, "您好亲~尺码我帮您看,您平时一般穿多大码呀?")
     assert conv.state == "fit" and said and said[0] in persona.states["fit"].say
+
+
+def test_a_request_for_her_size_is_a_question_not_size_advice(library, reader):
+    # "把码数告诉我,我帮您看看" asks: she tells her size and is not moved on as if advised
+    persona = library.personas["size-advice-nurse"]
+    sizes = persona.buyer.answers["size"]
+    conv, clock = make(library, reader, pid="size-advice-nurse")
+    run(conv, clock, 2)
+    _buyer_lines(conv, clock, "亲,您好~")
+    said = _buyer_lines(conv, clock, "您把平时穿的码数告诉我一下,我帮您看看")
+    assert said and said[0].startswith(sizes)
+    # she is not told off for being advised without being asked ("你都没问我平时穿多大…")
+    unasked = persona.states["asking"].on["answer_size"][0].say
+    assert not any(x in said for x in unasked)
