@@ -483,6 +483,11 @@ class PhraseMatcher:
         self._buckets = buckets
         self._longest = max((len(p) for p, _k in seen), default=0)
 
+    @staticmethod
+    def _split(prep: Prepared, k: int, j: int) -> bool:
+        a, b = prep.compact_to_norm[k], prep.compact_to_norm[j - 1]
+        return b - a >= j - k and any(ch in _CLAUSE_BREAKS for ch in prep.text[a:b])
+
     def scan(self, prep: Prepared, ruled_out: list[PhraseHit] | None = None) -> list[PhraseHit]:
         """Hits; phrases found but negated (or asked, or conditional) go to ``ruled_out``."""
         c = prep.compact
@@ -500,6 +505,8 @@ class PhraseMatcher:
         starts = [r[0] for r in raw]  # raw is ordered by start
         hits: list[PhraseHit] = []
         for k, j, key, p, has_neg in raw:
+            if len(p) > 1 and self._split(prep, k, j):
+                continue  # "行不:可以给您换" holds no 不可以: a phrase never runs over a clause break
             if has_neg:
                 if prep.in_question(k, j) or prep.conditional(k, j):
                     if ruled_out is not None:

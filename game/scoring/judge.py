@@ -198,9 +198,14 @@ def message_context(conv, index: int, *, offer: float | None, justified: bool, o
     nums["prev_offer"] = float(offer if offer is not None else conv.persona.list_price)
     nums["justified"] = 1.0 if justified else 0.0
     buyer = buyer_message(tr, index)
-    gap = price_gap(named_products(conv.persona.shop, buyer or ""))
+    named = named_products(conv.persona.shop, buyer or "")
+    gap = price_gap(named)
     if gap is not None:  # "S码换成M码,差多少钱": the two products the buyer names
         nums["price_gap"] = gap
+    own = conv.persona.product
+    if any(p.sku != own.sku for p in named) and "materials" in lists:
+        # a reply to "挂表粉色的好看吗" may be about the watch: its 硅胶表带 is no false claim
+        lists["materials"] = tuple(dict.fromkeys([*lists["materials"], *(str(m) for p in named for m in p.materials)]))
     stage = None
     if msg.first:
         stage = "after_sales" if flow == "after_sales" else "greeting"

@@ -241,6 +241,10 @@ def _timing(conv, items, cfg) -> dict:
     }
 
 
+_NO_STAGE = frozenset({"major", "severe"})
+_TONE = frozenset({"taboo", "insult", "blame_shifting", "forbidden"})
+
+
 def _stages(flow, items, cfg, buyer_ended: bool = False) -> dict:
     order = [s.stage for s in flow.stages]
     by_intent: dict[str, list[int]] = {}
@@ -252,6 +256,10 @@ def _stages(flow, items, cfg, buyer_ended: bool = False) -> dict:
     out_of_order: list[str] = []
     for turn, (_i, _m, res, _r) in enumerate(items):
         chosen = set()
+        # a lecture or an insult that happens to answer ("网上买东西都是先付款的,这有什么好担心的")
+        # does no stage's work
+        if any(h.severity in _NO_STAGE for h in getattr(res, "hits", ()) if h.category in _TONE):
+            continue
         for name in res.intents:
             idxs = by_intent.get(name)
             if not idxs:
@@ -496,7 +504,7 @@ def format_report(rep: ChatReport) -> str:
         if cl.get("free_shipping"):
             extra.append("包邮")
         if cl.get("upsell"):
-            extra.append("关联销售")
+            extra.append("做了关联推荐")
         if cl.get("order_total"):
             extra.insert(0, f"订单合计 {cl['order_total']:g} 元")
         lines.append(f"  结果: {cl['outcome_title']}; 成交价 {cl.get('final_price', 0):g} 元 (标价 "
