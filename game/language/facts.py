@@ -349,6 +349,12 @@ def offered_price(reading, list_price: float, current: float) -> float | None:
         offer = current - facts.reduction
     if offer is None or not 0 < offer < current:
         return None
+    # a sum at or above what the order costs already is a fee added ("顺丰的15元给您加上,一共143元")
+    # (a unit price times a count, "每双116,一共1392", is still the offer)
+    if facts.total and facts.total >= current * max(facts.quantity or 1, 1):
+        each = facts.total / offer
+        if abs(each - round(each)) > 0.01 or round(each) < 2:
+            return None
     return round(offer, 2)
 
 

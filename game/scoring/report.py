@@ -261,7 +261,11 @@ def _stages(flow, items, cfg, buyer_ended: bool = False) -> dict:
         if any(h.severity in _NO_STAGE for h in getattr(res, "hits", ()) if h.category in _TONE):
             continue
         for name in res.intents:
-            idxs = by_intent.get(name)
+            # the opening stage is what the first reply does ("第一句就要热情问候"): an apology at the
+            # end of the chat is no greeting; the closing stage is what the last replies do: a thank-you
+            # mid-chat is no farewell
+            idxs = [x for x in by_intent.get(name, ())
+                    if not (x == 0 and turn > 0) and not (x == len(order) - 1 and turn < len(items) - 2)]
             if not idxs:
                 continue
             later = [x for x in idxs if x >= cur]
@@ -463,7 +467,13 @@ def _improvements(rub, cfg, flow, items, rule_hits, stages, unanswered, persona=
                           str(cfg.timing.get("unanswered_rewrite", "")), None)
         cands.append((float(cfg.timing.get("unanswered_penalty", 30)), 10 ** 6, imp))
     cands.sort(key=lambda c: (-c[0], c[1]))
-    return [c[2] for c in cands[:3]]
+    # one weak line with one fix is one tip, however many rules it broke: the next tip takes the place
+    out: list[Improvement] = []
+    for _w, _t, imp in cands:
+        if any(o.quote == imp.quote and o.rewrite == imp.rewrite for o in out):
+            continue
+        out.append(imp)
+    return out[:3]
 
 
 def _shop_context(persona) -> ReplyContext | None:
@@ -507,7 +517,13 @@ def format_report(rep: ChatReport) -> str:
             extra.append("做了关联推荐")
         if cl.get("order_total"):
             extra.insert(0, f"订单合计 {cl['order_total']:g} 元")
-        lines.append(f"  结果: {cl['outcome_title']}; 成交价 {cl.get('final_price', 0):g} 元 (标价 "
+        # a chat that ended without a sale has no deal price, only the last price offered
+        sold = cl.get("outcome") == "success"
+        price = (f"成交价 {cl.get('final_price', 0):g} 元" if sold else
+                 f"未成交, 最后报价 {cl.get('final_price', 0):g} 元")
+        if not sold:
+            extra = [e for e in extra if not e.startswith("订单合计")]
+        lines.append(f"  结果: {cl['outcome_title']}; {price} (标价 "
                      f"{cl.get('list_price', 0):g}, 底价 {cl.get('floor_price', 0):g}); 让价 {cl.get('concessions', 0)} 次"
                      + (f": {steps}" if steps else "") + ("; " + ", ".join(extra) if extra else ""))
     if rep.improvements:

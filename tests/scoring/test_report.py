@@ -245,3 +245,22 @@ def test_the_gift_named_is_no_add_on_sale_and_a_farewell_left_as_a_message_ends_
     _res, rep = run(library, reader, scorer, "offline-planter-buyer", cases[("offline-planter-buyer", "good-agent")])
     assert rep.closing["gift"] == "园艺三件套" and not rep.closing["upsell"]
     assert not rep.stages["out_of_order"] and not rep.stages["missing"]
+
+
+def test_a_fee_added_to_the_price_is_no_discount(reader):
+    from game.language.facts import offered_price
+    reading = reader.read("我把顺丰的15元给您加上,一共143元,改好价您再付就行")
+    assert offered_price(reading, 128, 128) is None
+
+
+def test_an_apology_at_the_end_is_no_greeting_and_a_chat_without_a_sale_has_no_deal_price(library, reader, scorer):
+    res, rep = _play(library, reader, scorer, "exchange-jeans-size",
+                     "+4s 7天内可以换的\n+8s 吊牌在没洗过就行\n+8s 建议换28码,有现货\n"
+                     "+8s 非质量问题回寄运费要您出一下哦\n+9s 您在订单里申请换货,寄回时附张纸条写订单号和28码\n"
+                     "+6s 给您添麻烦了,感谢理解,祝您生活愉快\n", 1)
+    assert "greeting" in rep.stages["missing"]
+    assert "greeting" not in rep.stages["out_of_order"]
+    _res, lost = run(library, reader, scorer, "haggler-nurse-shoes",
+                     __import__("types").SimpleNamespace(steps=parse_script("+25s 在\n+12s 不行\n"), seed=0))
+    assert lost.outcome != "success"
+    assert "成交价" not in format_report(lost) and "未成交" in format_report(lost)
