@@ -135,6 +135,7 @@ class FlowStage:
     weight: float = 0.0
     model: str = ""
     place: str = "after"
+    anytime: bool = False  # a stage the buyer may call up at any point: never out of order
 
 
 @dataclass(frozen=True)

@@ -274,7 +274,7 @@ def _stages(flow, items, cfg, buyer_ended: bool = False) -> dict:
             st = order[x]
             if st not in first_turn:
                 first_turn[st] = turn + 1
-                if x < cur:
+                if x < cur and not flow.stages[x].anytime:
                     out_of_order.append(st)
         # a farewell said mid-chat (in a message left for an absent buyer, or before she asks one
         # more thing) ends nothing: what follows it is not out of order

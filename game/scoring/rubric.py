@@ -299,7 +299,8 @@ def _flows(fm, report: Report, sh: Shape, stages: dict[str, str], intents) -> di
                 sw = f"stage {i + 1} of {where}"
                 if not sh.mapping(s, sl.item_mark(i), sw):
                     continue
-                sh.keys(s, sw, {"stage": str, "intents": list, "weight": float, "model": str, "place": str},
+                sh.keys(s, sw, {"stage": str, "intents": list, "weight": float, "model": str, "place": str,
+                                "anytime": bool},
                         required=("stage", "intents"))
                 st = s.get("stage")
                 if isinstance(st, str) and st not in stages:
@@ -318,7 +319,8 @@ def _flows(fm, report: Report, sh: Shape, stages: dict[str, str], intents) -> di
                 if isinstance(s.get("model"), str):
                     _check_placeholders(report, s, "model", sw)
                 if isinstance(st, str):
-                    fstages.append(FlowStage(st, ints, float(w or 0), str(s.get("model", "")), str(place)))
+                    fstages.append(FlowStage(st, ints, float(w or 0), str(s.get("model", "")), str(place),
+                                             bool(s.get("anytime", False))))
         names = {s.stage for s in fstages}
         req: list[tuple[str, ...]] = []
         rl = spec.get("required")
