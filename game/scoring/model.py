@@ -126,6 +126,7 @@ class Severity:
     chat: float
     mood: float
     fault: bool = True  # false: advice on style; a reply with only these is not a faulty reply
+    voids_stage: bool = False  # a fault of tone this grave makes the reply do no stage's work
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ class ScoringConfig:
     polite_bonus: float = 1.0
     polite_share_penalty: float = 0.0
     unfelt: frozenset = frozenset()  # categories that do not move the buyer's mood
+    tone: frozenset = frozenset()  # categories that are faults of tone (a lecture, an insult, blame)
     missing_stage_why: str = "{stage}"
     # Judging against the buyer's message (rules/situations.yaml): points that ride on the situation's
     # moves (span) and on warmth (politeness strengths), and when a reply is a monologue.

@@ -241,10 +241,6 @@ def _timing(conv, items, cfg) -> dict:
     }
 
 
-_NO_STAGE = frozenset({"major", "severe"})
-_TONE = frozenset({"taboo", "insult", "blame_shifting", "forbidden"})
-
-
 def _stages(flow, items, cfg, buyer_ended: bool = False) -> dict:
     order = [s.stage for s in flow.stages]
     by_intent: dict[str, list[int]] = {}
@@ -258,7 +254,8 @@ def _stages(flow, items, cfg, buyer_ended: bool = False) -> dict:
         chosen = set()
         # a lecture or an insult that happens to answer ("网上买东西都是先付款的,这有什么好担心的")
         # does no stage's work
-        if any(h.severity in _NO_STAGE for h in getattr(res, "hits", ()) if h.category in _TONE):
+        if any(h.category in cfg.tone and h.severity in cfg.severities and cfg.severities[h.severity].voids_stage
+               for h in getattr(res, "hits", ())):
             continue
         for name in res.intents:
             # the opening stage is what the first reply does ("第一句就要热情问候"): an apology at the
@@ -515,14 +512,12 @@ def format_report(rep: ChatReport) -> str:
             extra.append("包邮")
         if cl.get("upsell"):
             extra.append("做了关联推荐")
-        if cl.get("order_total"):
-            extra.insert(0, f"订单合计 {cl['order_total']:g} 元")
-        # a chat that ended without a sale has no deal price, only the last price offered
+        # a chat that ended without a sale has no deal price or order sum, only the last price offered
         sold = cl.get("outcome") == "success"
+        if sold and cl.get("order_total"):
+            extra.insert(0, f"订单合计 {cl['order_total']:g} 元")
         price = (f"成交价 {cl.get('final_price', 0):g} 元" if sold else
                  f"未成交, 最后报价 {cl.get('final_price', 0):g} 元")
-        if not sold:
-            extra = [e for e in extra if not e.startswith("订单合计")]
         lines.append(f"  结果: {cl['outcome_title']}; {price} (标价 "
                      f"{cl.get('list_price', 0):g}, 底价 {cl.get('floor_price', 0):g}); 让价 {cl.get('concessions', 0)} 次"
                      + (f": {steps}" if steps else "") + ("; " + ", ".join(extra) if extra else ""))

@@ -73,10 +73,11 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
                 continue
             if sh.mapping(spec, sm.value_mark(name), f"severity '{name}'") and sh.keys(
                     spec, f"severity '{name}'", {"title": str, "reply": float, "chat": float, "mood": float,
-                                                "fault": bool},
+                                                "fault": bool, "voids_stage": bool},
                     required=("title", "reply", "chat", "mood")) and all(k in spec for k in ("title", "reply", "chat", "mood")):
                 sev[name] = Severity(name, spec["title"], float(spec["reply"]), float(spec["chat"]), float(spec["mood"]),
-                                     fault=bool(spec.get("fault", True)))
+                                     fault=bool(spec.get("fault", True)),
+                                     voids_stage=bool(spec.get("voids_stage", False)))
         for name in SEVERITIES:
             if name not in sev and name not in sm:
                 report.error(sm.mark, f"severity '{name}' is missing from 'severities'")
@@ -95,16 +96,19 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
 
     cats: dict[str, tuple[str, str]] = {}
     unfelt = set()
+    tone = set()
     cm = d.get("categories")
     if isinstance(cm, PosDict):
         for name, spec in cm.items():
             if not RULE_ID.match(str(name)):
                 report.error(cm.key_mark(name), f"category name '{name}' must be lower-case letters, digits or _")
             if sh.mapping(spec, cm.value_mark(name), f"category '{name}'") and sh.keys(
-                    spec, f"category '{name}'", {"title": str, "dimension": str, "felt": bool},
+                    spec, f"category '{name}'", {"title": str, "dimension": str, "felt": bool, "tone": bool},
                     required=("title", "dimension")):
                 if spec.get("felt") is False:
                     unfelt.add(str(name))
+                if spec.get("tone") is True:
+                    tone.add(str(name))
                 dim = spec.get("dimension")
                 if isinstance(dim, str) and dims and dim not in dims:
                     report.error(spec.value_mark("dimension"), *unknown("dimension", dim, dims))
@@ -277,7 +281,7 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
     return report, ScoringConfig(
         severities=sev, categories=cats, dimensions=dims, timing=timing, repetition=rep, caps=tuple(caps),
         grades=tuple(grades), stages=stages, flows=flows, after_sales_archetypes=arche, closing=closing,
-        polite_bonus=bonus, polite_share_penalty=share, unfelt=frozenset(unfelt),
+        polite_bonus=bonus, polite_share_penalty=share, unfelt=frozenset(unfelt), tone=frozenset(tone),
         missing_stage_why=str(d.get("missing_stage_why", "{stage}")), substance=substance, path=report.path)
 
 
