@@ -316,7 +316,7 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
     for _i, _m, _res, reading in items:
         if reading is None:
             continue
-        if reading.facts.gift and reading.has("offer_gift") and gift is None:
+        if reading.facts.gift and reading.has("offer_gift") and gift in (None, "礼品"):  # a named gift over a bare 礼品
             gift = _shop_gift_name(persona, reading.facts.gift, getattr(reading, "text", ""))
         if reading.facts.free_shipping and reading.has("offer_free_shipping"):
             free_shipping = True

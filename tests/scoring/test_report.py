@@ -264,3 +264,13 @@ def test_an_apology_at_the_end_is_no_greeting_and_a_chat_without_a_sale_has_no_d
                      __import__("types").SimpleNamespace(steps=parse_script("+25s 在\n+12s 不行\n"), seed=0))
     assert lost.outcome != "success"
     assert "成交价" not in format_report(lost) and "未成交" in format_report(lost)
+
+
+def test_the_gift_is_named_once_the_agent_names_it(library, reader, scorer):
+    # "申请一双鞋垫送您" first, then "鞋垫我给您备注上了": the report names the 鞋垫, not a bare 礼品
+    _res, rep = _play(library, reader, scorer, "haggler-easy-work-shoes",
+                      "+5s 大哥您好,在的~看中哪双鞋了?\n"
+                      "+10s 大哥,这款是耐油防滑大底,后厨地上有油也踩得稳,价格已经很实在了,我去给您申请一双鞋垫送您,您看行不?\n"
+                      "+8s 下午3点半前拍下今天就给您发。您平时穿多少码?\n"
+                      "+8s 好嘞大哥,黑色43码一双,鞋垫我给您备注上了,拍好后核对下地址就行,谢谢支持!\n", 61)
+    assert rep.closing["gift"] == "鞋垫"
