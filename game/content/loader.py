@@ -13,6 +13,9 @@ from pathlib import Path
 from game.language.lexicon import Lexicon, check_reader_rules
 from game.language.vocab import IntentDef, intents_from_data
 
+# persona variables the chat report reads itself (the freight an exchange or resend costs the shop)
+REPORT_VARS = frozenset({"freight"})
+
 from . import conditions, patterns, placeholders, yamlpos
 from .diagnostics import Mark, Report, did_you_mean, rel, unknown
 from .model import (ENDINGS, EVENT_TRIGGERS, PICTURES, Buyer, BuyerDefaults, Choice, Order, Persona, Policies, Gift,
@@ -264,12 +267,13 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
     return report, BuyerDefaults(**{**base.__dict__, **vals})
 
 
-def load_reader_rules(path: Path) -> tuple[Report, Lexicon]:
-    """The reader's word lists (rules/reader.yaml); checked by game.language.lexicon against its format."""
+def load_reader_rules(path: Path, intent_names=None) -> tuple[Report, Lexicon]:
+    """The reader's word lists (rules/reader.yaml); checked by game.language.lexicon against its format.
+    With ``intent_names``, the intents the file names must exist."""
     report, d = _read(path)
     if d is None:
         return report, Lexicon.empty()
-    return report, check_reader_rules(d, report)
+    return report, check_reader_rules(d, report, intent_names)
 
 
 def load_quick_phrases(path: Path) -> tuple[Report, list[str]]:
@@ -582,7 +586,7 @@ class _PersonaChecker:
                                 "beginners answer by choosing: add 3-4 'choices' with one 'best: true'")
         if isinstance(vmap, PosDict):
             for k in pvars:
-                if k not in self.used:
+                if k not in self.used and k not in REPORT_VARS:
                     r.warning(vmap.key_mark(k), f"variable '{k}' is never used",
                               "use it in an 'if', 'set'/'add' or a {placeholder}, or remove it")
         if not r.ok or shop is None or product is None or buyer is None or states is None:
@@ -922,7 +926,7 @@ def load_library(root: Path | str = "scenarios", extra_personas: list[Path] | No
         lib.reports.append(rep)
     reader_path = rules / "reader.yaml"
     if reader_path.exists():
-        rep, lib.lexicon = load_reader_rules(reader_path)
+        rep, lib.lexicon = load_reader_rules(reader_path, lib.intent_names if lib.intents else None)
         lib.reports.append(rep)
     buyer_path = rules / "buyer.yaml"
     if buyer_path.exists():

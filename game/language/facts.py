@@ -43,6 +43,10 @@ class Facts:
     # -1 too big (smaller is right), 0 not said
     fit_size: float | None = None
     fit: int = 0
+    # "店长批了,116一双": a price stated with no offer word, in a reply that neither refuses, justifies
+    # nor recommends (reader.yaml offer.plain_not_with). It is an offer when it is at least
+    # ``plain_floor`` of the current price and below it (see ``offered_price``).
+    plain_floor: float | None = None
 
     @property
     def offer_price(self) -> float | None:
@@ -224,6 +228,7 @@ class FactRules:
         self.half_probes = probe_chars(half)
         recipients = w("gift", "recipients")
         self.gift_verb_before = _cue_before(w("quantity", "gift_verbs"), recipients, "?")
+        self.not_quantity_before = _cue_before(w("quantity", "not_before"), w("quantity", "not_before_fillers"), "*")
 
         # Free shipping and gift words, negation-aware on the compact form.
         free = w("free_shipping", "words")
@@ -261,6 +266,7 @@ class FactRules:
         self.compensation_after = w("roles", "compensation_after") or _NO_WORD
         tax = w("roles", "tax_before")
         self.tax_before = _cue_before(tax, w("price", "cue_joiners"), "?") if tax else _NEVER
+        self.tax_after = w("roles", "tax_after") or _NO_WORD
         extra = w("roles", "extra_before")
         self.extra_before = _cue_before(extra, w("price", "cue_joiners"), "?") if extra else _NEVER
         quoted = w("roles", "quoted_before")
@@ -269,7 +275,8 @@ class FactRules:
         ops = w("roles", "operators")
         self.operators = re.compile(_alt(ops)) if ops else _NEVER
         self.operator_after = re.compile(f"^\\s*(?:块|元)?[\\s,]*(?:{_alt(ops)})") if ops else _NEVER
-        self.operator_before = re.compile(f"(?:{_alt(ops)})[\\s,]*$") if ops else _NEVER
+        # an operand may carry a short name after its operator: "鞋子128+顺丰15"
+        self.operator_before = re.compile(f"(?:{_alt(ops)})[\\s,]*[\u4e00-\u9fff]{{0,4}}$") if ops else _NEVER
         refusals = w("roles", "refusal_after")
         self.refusal_after = re.compile(_alt(refusals)) if refusals else _NEVER
         # Clock times next to an order word ("下午4点半拍的").
@@ -335,9 +342,12 @@ def offered_price(reading, list_price: float, current: float) -> float | None:
     """The price a reply puts to the buyer, below ``current``, or None: the last price offered
     (not a refused, quoted or threshold one; a price for several items counts per item), else a
     discount off the list price, else a reduction from the current offer. Engine and scorer share it."""
-    if reading is None or not reading.has("offer_discount"):
-        return None  # a price mentioned ("满99包邮", "别家才139") is not an offer
+    if reading is None:
+        return None
     facts = reading.facts
+    plain = not reading.has("offer_discount")
+    if plain and not (facts.plain_floor and facts.offers):
+        return None  # a price mentioned ("满99包邮", "别家才139") is not an offer
     offer = None
     if facts.offer_price:
         offer = facts.offer_price
@@ -349,6 +359,8 @@ def offered_price(reading, list_price: float, current: float) -> float | None:
         offer = current - facts.reduction
     if offer is None or not 0 < offer < current:
         return None
+    if plain and (facts.discount or facts.reduction or offer < current * facts.plain_floor):
+        return None  # a small sum said in passing (运费15元) is not the goods' price
     # a sum at or above what the order costs already is a fee added ("顺丰的15元给您加上,一共143元")
     # (a unit price times a count, "每双116,一共1392", is still the offer)
     if facts.total and facts.total >= current * max(facts.quantity or 1, 1):
@@ -449,6 +461,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                     and not before.endswith(R.ordinals)
                     and not (after[0] == "个" and value < 2)
                     and not R.gift_verb_before.search(before)
+                    and not R.not_quantity_before.search(before)  # "就剩6件了": stock, not the order
                 ):
                     if quantity is None and value < 100000:
                         quantity = int(value)
@@ -700,8 +713,8 @@ def _role(R: "FactRules", text: str, raw: str, start: int, end: int, unit_end: i
         return "threshold"
     if R.compensation_before.search(before) or tail.lstrip().startswith(R.compensation_after):
         return "compensation"
-    if R.tax_before.search(before):
-        return "tax"
+    if R.tax_before.search(before) or tail.lstrip().startswith(R.tax_after):
+        return "tax"  # "税费1.6元", "1.6元税点我加在订单里"
     if R.extra_before.search(before):
         return "extra"  # "补1元就可以", "另付15元": what the buyer adds, no price offered
     if has_ops and (R.operator_after.match(text[unit_end:]) or R.operator_before.search(before)):

@@ -43,8 +43,10 @@ SCHEMA: dict[str, dict[str, str]] = {
     "reduction": {"verbs": TEXT, "not_verbs": TEXT, "fillers": TEXT},
     "price": {"currency": TEXT, "currency_before": TEXT, "cues_before": TEXT, "cue_joiners": TEXT,
               "cues_after": TEXT, "not_price_after": TEXT, "not_price_before": TEXT},
-    "offer": {"cues_before": TEXT, "fillers": TEXT, "cues_after": TEXT, "not_after": TEXT},
-    "quantity": {"measures": TEXT, "not_measures": TEXT, "ordinals": TEXT, "gift_verbs": TEXT},
+    "offer": {"cues_before": TEXT, "fillers": TEXT, "cues_after": TEXT, "not_after": TEXT,
+              "plain_with": TEXT, "plain_not_with": TEXT, "plain_min_percent": NUMBER},
+    "quantity": {"measures": TEXT, "not_measures": TEXT, "ordinals": TEXT, "gift_verbs": TEXT, "not_before": TEXT,
+                 "not_before_fillers": TEXT},
     "sizes": {"number_before": TEXT, "number_before_fillers": TEXT, "number_after": TEXT,
               "number_join": TEXT, "letter_cues": TEXT, "one_size": TEXT},
     "phone": {"words": TEXT, "fillers": TEXT},
@@ -56,12 +58,13 @@ SCHEMA: dict[str, dict[str, str]] = {
     "clauses": {"markers": TEXT},
     "roles": {"together_after": TEXT, "percent_before": TEXT, "threshold_before": TEXT,
               "threshold_fillers": TEXT, "compensation_before": TEXT, "compensation_after": TEXT,
-              "total_before": TEXT, "quoted_before": TEXT, "tax_before": TEXT, "extra_before": TEXT, "operators": TEXT, "refusal_after": TEXT},
+              "total_before": TEXT, "quoted_before": TEXT, "tax_before": TEXT, "tax_after": TEXT, "extra_before": TEXT, "operators": TEXT, "refusal_after": TEXT},
 }
 # (group, key) -> (lowest, highest, value when the key is missing)
 NUMBERS: dict[tuple[str, str], tuple[int, int, int]] = {
     ("negators", "window"): (0, 10, 3),
     ("questions", "window"): (0, 10, 2),
+    ("offer", "plain_min_percent"): (1, 100, 101),  # missing: a plain price is never an offer
 }
 EXAMPLE_KEYS = ("examples", "counter_examples")
 
@@ -186,7 +189,11 @@ def lexicon_from_data(data: Any, source: str = "") -> Lexicon:
     return Lexicon(data if isinstance(data, Mapping) else {}, source)
 
 
-def check_reader_rules(d, report) -> Lexicon:
+# (group, key) whose words are intent names, checked against intents.yaml
+INTENT_KEYS = {("offer", "plain_not_with")}
+
+
+def check_reader_rules(d, report, intent_names=None) -> Lexicon:
     """Check a parsed reader.yaml (a yamlpos.PosDict) into ``report`` with positions.
 
     A group with an error is left out (the reader runs without it until fixed); the
@@ -235,6 +242,9 @@ def check_reader_rules(d, report) -> Lexicon:
                     report.error(marks[i], f"'{w}' in '{key}' of {where} must be a single character")
                 elif w in seen:
                     report.warning(marks[i], f"'{w}' is listed twice in '{key}' of {where}")
+                elif (group, key) in INTENT_KEYS and intent_names is not None and w not in intent_names:
+                    report.error(marks[i], f"'{w}' in '{key}' of {where} is no intent",
+                                 "use an intent id from rules/intents.yaml")
                 seen.add(w)
         for key in EXAMPLE_KEYS:
             if isinstance(spec.get(key), PosList):

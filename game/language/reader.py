@@ -15,7 +15,7 @@ import copy
 import logging
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -145,6 +145,11 @@ class Reader:
         self._softened = {index[d.name]: (index[d.softened_to], {index[y] for y in d.softened_by if y in index})
                           for d in intents if d.softened_by and d.softened_to in index}
         self._markers = learned.marker_re(self._lexicon.words("clauses", "markers"))
+        # a price said with no offer word is an offer unless one of these moves frames it
+        pct = self._lexicon.number("offer", "plain_min_percent")
+        self._plain_floor = pct / 100 if pct <= 100 else None
+        self._plain_not = {index[n] for n in self._lexicon.words("offer", "plain_not_with") if n in index}
+        self._plain_with = self._lexicon.words("offer", "plain_with")
         self.design = design or learned.DEFAULT_DESIGN
         self.fusion = fusion
         self.veto = VETO
@@ -339,6 +344,9 @@ class Reader:
                 span, p = best.pop(i), conf.pop(i, 1.0)
                 if to not in best:
                     best[to], conf[to] = span, p
+        if (self._plain_floor and facts.offers and self._index["offer_discount"] not in best
+                and not self._plain_not & best.keys() and any(w in prep.text for w in self._plain_with)):
+            facts = replace(facts, plain_floor=self._plain_floor)
         order = sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))
         hits = tuple(
             IntentHit(self._names[i], s, e, text[s:e], round(conf.get(i, 1.0), 3)) for i, (s, e) in order

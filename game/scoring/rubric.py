@@ -239,18 +239,19 @@ def load_config(path: Path, intents=None) -> tuple[Report, ScoringConfig | None]
     sm2 = d.get("substance")
     if isinstance(sm2, PosDict):
         sh.keys(sm2, "'substance'", {"span": float, "extra_span": float, "detail_span": float, "warmth": float,
-                                     "sure": float, "meaning_floor": float, "courtesy": list, "missing_why": str, "monologue_chars": int,
-                                     "monologue_topics": int, "topic_chars": int, "steps": list, "detail_steps": list,
+                                     "sure": float, "meaning_floor": float, "step_credit": float, "courtesy": list, "missing_why": str, "monologue_chars": int,
+                                     "monologue_topics": int, "topic_chars": int, "list_items": int, "list_chars": int,
+                                     "steps": list, "detail_steps": list,
                                      "caps": dict})
         for k in ("span", "extra_span", "detail_span", "warmth"):
             v = sh.number(sm2, k, "'substance'", lo=0, hi=100)
             if v is not None:
                 substance[k] = float(v)
-        for k in ("sure", "meaning_floor"):
+        for k in ("sure", "meaning_floor", "step_credit"):
             v = sh.number(sm2, k, "'substance'", lo=0, hi=1)
             if v is not None:
                 substance[k] = float(v)
-        for k in ("monologue_chars", "monologue_topics", "topic_chars"):
+        for k in ("monologue_chars", "monologue_topics", "topic_chars", "list_items", "list_chars"):
             v = sh.number(sm2, k, "'substance'", lo=1, hi=10000)
             if v is not None:
                 substance[k] = int(v)

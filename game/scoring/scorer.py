@@ -247,6 +247,7 @@ _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 # What a product fact rule reads: the chat's product, not the shop's policies.
 _PRODUCT_VARS = frozenset({"stock", "list_price", "floor_price", "offer", "offer_step", "size_listed", "color_listed"})
 _PRODUCT_CHECKS = ("material_unlisted", "weak_point_denied")
+_LIST_ITEM = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]|[①-⑩])\s*[.、)):．]|\s*[-•·*]\s")
 
 
 def _own_product(text: str, found: list, ctx) -> list:
@@ -419,7 +420,13 @@ class Scorer:
         moves, model_answer, lost = (), None, 0.0
         if sit is not None:
             # A move made earlier in the chat still counts: service comes in steps (sorry, a photo, then the fix).
-            earlier = [self.reader.read(p) for p in ctx.previous[-4:]] if self.reader is not None else []
+            # Only while the buyer stays on this topic: asking her size before is no asking for an invoice title.
+            earlier = []
+            if self.reader is not None:
+                for i in range(1, min(4, len(ctx.previous), len(ctx.earlier)) + 1):
+                    if self.classify_buyer(ctx.earlier[-i]).situation != sit.id:
+                        break
+                    earlier.insert(0, self.reader.read(ctx.previous[-i]))
             moves = check_moves(sit, reading, earlier)
             model_answer = self.model_answer(sit, ctx)
             extra = []
@@ -459,7 +466,8 @@ class Scorer:
             hits = hits + tuple(extra)
             warm = len([x for x in self._strengths_by_id(strengths) if x.politeness])
             lost = float(self._sub.get("detail_span", 10)) * (1 - min(1.0, len(details) / 3)) + \
-                float(self._sub.get("span", 40)) * (1 - _share(moves, True)) + \
+                float(self._sub.get("span", 40)) * (1 - _share(moves, True)) * (
+                    1 - float(self._sub.get("step_credit", 0)) if step and missing else 1) + \
                 float(self._sub.get("extra_span", 12)) * (1 - _share(moves, False)) + \
                 float(self._sub.get("warmth", 6)) * (1 - min(1.0, warm / 3))
         penalty = sum(self._sev[r.severity].reply for r in rules.values()
@@ -859,7 +867,7 @@ class Scorer:
         if kind == "empty":
             return [(0, len(text))] if is_blank(text) else []
         if kind == "overlong":
-            return [whole] if self._monologue(c, names) else []
+            return [whole] if self._monologue(c, names, text) else []
         if kind == "question_ignored":
             return [whole] if self._question_ignored(rule, c, ctx, prep) else []
         if kind == "first_reply_slow":
@@ -889,8 +897,26 @@ class Scorer:
                         out.append(prep.orig_span(k, k + len(t)))
             return out
         if kind == "weak_point_denied":
-            weak = "".join(_compact(str(w)) for w in ctx.lists.get("weak_points", ()))
+            weak_list = [_compact(str(w)) for w in ctx.lists.get("weak_points", ())]
+            weak = "".join(weak_list)
+            colors = [_compact(str(x)) for x in ctx.lists.get("colors", ())]
+            colors = [x for x in colors if x] + [x[:-1] for x in colors if len(x) > 2 and x.endswith("色")]
             out = []
+
+            def other_colour(flaw: str, k: int) -> bool:
+                """"粉色不显脏" says nothing of "白色不太耐脏": the denial's clause names another colour."""
+                own = [x for x in colors if any(flaw in w and x in w for w in weak_list)]
+                if not own:
+                    return False
+                ids = prep.clause
+                lo, hi = k, k
+                while lo > 0 and ids[lo - 1] == ids[k]:
+                    lo -= 1
+                while hi < len(c) and ids[hi] == ids[k]:
+                    hi += 1
+                clause = c[lo:hi]
+                return not any(x in clause for x in own) and any(x in clause for x in colors if x not in own)
+
             for flaw, words in rule.denials:
                 if flaw not in weak:
                     continue
@@ -902,7 +928,7 @@ class Scorer:
                     continue
                 for w in words:
                     k = c.find(w)
-                    while k >= 0 and _negated_before(c, k, prep.clause, prep.neg):
+                    while k >= 0 and (_negated_before(c, k, prep.clause, prep.neg) or other_colour(flaw, k)):
                         k = c.find(w, k + 1)  # "不支持七天无理由" denies nothing
                     if k >= 0:
                         out.append(prep.orig_span(k, k + len(w)))
@@ -930,7 +956,10 @@ class Scorer:
                     while hi < len(c) and ids[hi] == ids[k]:
                         hi += 1
                     # denied, compared, or about another shop or garment: no claim about this product
-                    if any(n in low[max(0, k - 4):k] for n in rule.unless_before) or any(
+                    b = k  # a share may stand between a denial and its material: "不是100%纯棉"
+                    while b > 0 and low[b - 1] in "0123456789.%":
+                        b -= 1
+                    if any(n in low[max(0, k - 4):k] or n in low[max(0, b - 4):b] for n in rule.unless_before) or any(
                             w in c[lo:hi] for w in rule.unless_clause):
                         continue
                     if option and any(w in c for w in rule.option_words):
@@ -944,9 +973,13 @@ class Scorer:
             return []
         return []
 
-    def _monologue(self, c: str, names) -> bool:
-        """Too much to read at once: well over a chat line, or several separate topics in a long one."""
+    def _monologue(self, c: str, names, text: str = "") -> bool:
+        """Too much to read at once: well over a chat line, or several separate topics in a long one.
+        Steps set out one a line (1. 2. 3.) read more easily: they have a higher limit."""
         chars = int(self._sub.get("monologue_chars", self._overlong))
+        items = sum(1 for line in text.splitlines() if _LIST_ITEM.match(line))
+        if items >= int(self._sub.get("list_items", 99)):
+            chars = int(self._sub.get("list_chars", chars))
         if len(c) > chars:
             return True
         topics = {n for n in names if n not in self._courtesy}

@@ -150,6 +150,12 @@ CASES = [
     case("您稍等,我帮您查询下 /:087", has={"wait_moment"}, prices=(), quantity=None),
     case("非常抱歉，讓您久等了，我們馬上為您補發", has={"apologize", "offer_exchange"}),
     case("這款鞋子是頭層牛皮，透氣耐磨，久站不累腳", has={"introduce_product"}, lacks={"refuse"}),
+    # --- numbers that are no order: stock left, colours counted, a tax, the parts of a sum
+    case("这款就剩5双了", quantity=None),
+    case("库存还有3件", quantity=None),
+    case("两个颜色都挺耐看的", quantity=None),
+    case("2.4元税点我帮您加进订单", offers=(), tax=2.4),
+    case("订单改成140元(单价125+顺丰15)", offers=(), result=140.0),
     # --- nothing to read
     case("好的亲 ~", nothing=True),
     case("", nothing=True, prices=(), gift=None),
@@ -230,3 +236,18 @@ def test_extract_facts_standalone():
     assert f.quantity == 2
     assert f.sizes == ("37",)
     assert f.order_numbers == ("12345678901",)
+
+
+@pytest.mark.parametrize("text, current, want", [
+    ("领导同意了,108一双", 120, 108.0),  # granted with no offer word
+    ("好吧,最低就118了", 128, 118.0),
+    ("那这样,138拿走", 158, 138.0),
+    ("我们成本都要95元", 120, None),  # a price told, not given
+    ("主推款只要79元", 120, None),
+    ("好的亲,运费是12元", 120, None),  # a small sum said in passing
+    ("2.4元税点我帮您加进订单", 168, None),  # a tax added, not a price
+    ("好的,订单改成140元(单价125+顺丰15)", 125, None),  # a fee added
+])
+def test_the_price_offered(reader, text, current, want):
+    from game.language.facts import offered_price
+    assert offered_price(reader.read(text), current, current) == want
