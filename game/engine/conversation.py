@@ -399,13 +399,18 @@ class Conversation:
         topics = [t for t in self._asked(text) if t not in self._answered]
         if not topics:
             return
+        new = [k for k in range(before, len(self._pending)) if self._pending[k].kind == "line"]
+        nxt = self._pending[new[0]].text if new else ""
         said = []
         for t in topics:
             self._answered.add(t)
             lines = self.persona.buyer.answers[t]
-            said.append(self._format(lines[int(self.rng.integers(len(lines)))]).rstrip(",，"))
+            line = self._format(lines[int(self.rng.integers(len(lines)))]).rstrip(",，")
+            if not _said_in(line, t, nxt):  # her next line answers it already ("27的腰太紧了")
+                said.append(line)
+        if not said:
+            return
         answer = ",".join(said)
-        new = [k for k in range(before, len(self._pending)) if self._pending[k].kind == "line"]
         if new:
             k = new[0]
             p = self._pending[k]
@@ -555,3 +560,18 @@ class Conversation:
 
 def _num(v: float):
     return int(v) if float(v).is_integer() else round(v, 2)
+
+
+_SIZE_SAID = re.compile(r"\d{2}(?:\.5)?\s*码|(?<![a-z])(?:x{0,3}l|s|m)\s*码", re.I)
+
+
+def _said_in(answer: str, topic: str, line: str) -> bool:
+    """The buyer's next line already answers ``topic``: it names a size, or holds most of the answer."""
+    if not line:
+        return False
+    if topic == "size" and _SIZE_SAID.search(line):
+        return True
+    pairs = lambda t: {t[i:i + 2] for i in range(len(t) - 1)}  # noqa: E731
+    keep = lambda t: "".join(ch for ch in t if ch.isalnum())  # noqa: E731
+    a, b = pairs(keep(answer)), pairs(keep(line))
+    return bool(a) and len(a & b) >= 0.5 * len(a)

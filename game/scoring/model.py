@@ -70,6 +70,7 @@ class Rule:
     unless: tuple[str, ...] = ()  # any of these anywhere in the reply cancels the hit
     unless_intents: tuple[str, ...] = ()  # ... and so does the reader finding one of these moves
     unless_buyer: tuple[str, ...] = ()  # ... and so do these in the buyer's message it answers
+    unless_said: tuple[str, ...] = ()  # ... and these in the trainee's earlier replies of the chat
     if_buyer: tuple[str, ...] = ()  # the hit counts only when the buyer's words or the product name hold one
     buyer_asks: tuple[re.Pattern, ...] = ()  # ... or only when the message it answers matches one of these
     negatable: bool = True

@@ -275,7 +275,8 @@ def _stages(flow, items, cfg, buyer_ended: bool = False) -> dict:
                     out_of_order.append(st)
         # a farewell said mid-chat (in a message left for an absent buyer, or before she asks one
         # more thing) ends nothing: what follows it is not out of order
-        moved = [x for x in chosen if x != len(order) - 1]
+        # nor does a stage the buyer calls up at any time (an objection answered early)
+        moved = [x for x in chosen if x != len(order) - 1 and not flow.stages[x].anytime]
         if moved:
             cur = max(cur, max(moved))
     total_w = got_w = 0.0

@@ -29,7 +29,7 @@ _RULE_KEYS = {
     "stages": list, "first": bool, "min_chars": int, "except": list, "unless_before": list, "if_before": list,
     "unless_clause": list, "unless": list, "negatable": bool, "when": str, "replace": dict, "prefix": str, "suffix": str,
     "max_score": float, "examples": list, "counter_examples": list, "intents": list, "denials": dict, "topics": dict,
-    "unless_intents": list, "unless_buyer": list, "if_buyer": list, "buyer_asks": list, "option_marks": list, "option_words": list,
+    "unless_intents": list, "unless_buyer": list, "unless_said": list, "if_buyer": list, "buyer_asks": list, "option_marks": list, "option_words": list,
 }
 # The seconds a buyer waits come from buyer.yaml `patience` (the engine's clock), never from scoring.yaml.
 _PATIENCE_KEYS = ("first_reply", "golden", "reply")
@@ -568,6 +568,7 @@ def _rule(report: Report, sh: Shape, r: PosDict, where: str, config: ScoringConf
         unless_before=_compacts(sh, r, "unless_before", where), if_before=_compacts(sh, r, "if_before", where),
         unless_clause=_compacts(sh, r, "unless_clause", where), unless=_compacts(sh, r, "unless", where),
         unless_intents=unless_intents, unless_buyer=_compacts(sh, r, "unless_buyer", where),
+        unless_said=_compacts(sh, r, "unless_said", where),
         if_buyer=_compacts(sh, r, "if_buyer", where), buyer_asks=tuple(asks),
         negatable=bool(r.get("negatable", True)), max_score=None if ms is None else float(ms),
         when=when, replace=tuple(replace), prefix=str(r.get("prefix", "")), suffix=str(r.get("suffix", "")),

@@ -6,6 +6,7 @@ one phrase scan for all rules, then the few patterns and checks. It never raises
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -240,7 +241,7 @@ def _negated_before(c: str, k: int, clause, neg) -> bool:
     return any(n in window[-3:] for n in neg.minimal)
 
 
-_QUOTES = re.compile(r"“[^”]{1,200}”|\"[^\"]{1,200}\"|「[^」]{1,200}」|『[^』]{1,200}』|‘[^’]{1,200}’")
+_QUOTES = re.compile(r"“[^”]{1,200}”|\"[^\"]{1,200}\"|「[^」]{1,200}」|『[^』]{1,200}』|‘[^’]{1,200}’|'[^']{1,200}'")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 
 
@@ -273,7 +274,7 @@ def _own_product(text: str, found: list, ctx) -> list:
 def _unquoted(text: str, found: list) -> list:
     """Words in quotation marks are the buyer's, a courier's or a rule's name, not the trainee's own
     ("您说“再不处理就差评”,我理解您很生气"): a fault found only inside them is dropped."""
-    spans = [m.span() for m in _QUOTES.finditer(text)] if any(q in text for q in "“\"「『‘") else []
+    spans = [m.span() for m in _QUOTES.finditer(text)] if any(q in text for q in "“\"「『‘'") else []
     if not spans:
         return found
     inside = bytearray(len(text))
@@ -589,6 +590,15 @@ class Scorer:
 
         clause_bounds = None
 
+        def compact_span(a: int, b: int) -> tuple[int, int]:
+            """Compact span of the original-text span [a, b)."""
+            if not c:
+                return 0, 0
+            n0 = bisect.bisect_left(prep.norm_to_orig, a)
+            n1 = bisect.bisect_left(prep.norm_to_orig, b)
+            k0 = min(prep.to_compact(n0), len(c) - 1)
+            return k0, max(k0 + 1, min(prep.to_compact(n1), len(c)))
+
         def clause_of(k: int) -> tuple[int, int]:
             nonlocal clause_bounds
             if clause_bounds is None:
@@ -625,6 +635,8 @@ class Scorer:
                 return False
             if rule.unless_buyer and ctx.buyer and any(e in buyer_c for e in rule.unless_buyer):
                 return False
+            if rule.unless_said and any(e in compact_phrase(t) for t in ctx.previous[-6:] for e in rule.unless_said):
+                return False  # told earlier in the chat ("顺丰要补15元差价" two replies ago)
             if rule.if_buyer and not any(e in about for e in rule.if_buyer):
                 return False
             if rule.buyer_asks and not (buyer_c and any(p.search(buyer_c) for p in rule.buyer_asks)):
@@ -734,7 +746,11 @@ class Scorer:
                 for h in seen:
                     # An interjection alone (呵呵, 哦) is too little to judge a meaning by; words rules see those.
                     if h.name in rule.intents and len(_compact(h.matched)) >= 3:
-                        if passes(rule, 0, 0):
+                        k0, k1 = compact_span(h.start, h.end)
+                        if rule.unless_clause and c and any(
+                                e in c[clause_of(k0)[0]:clause_of(max(k0, k1 - 1))[1]] for e in rule.unless_clause):
+                            continue  # the clauses the meaning was read in say otherwise
+                        if passes(rule, k0, k0):
                             found.append((rule, h.start, h.end, _compact(text[h.start:h.end])))
         if self._when_rules:
             span = next(((h.start, h.end) for h in getattr(reading, "intents", ()) if h.name == "offer_discount"),

@@ -276,3 +276,11 @@ def test_a_request_for_her_size_is_a_question_not_size_advice(library, reader):
     # she is not told off for being advised without being asked ("你都没问我平时穿多大…")
     unasked = persona.states["asking"].on["answer_size"][0].say
     assert not any(x in said for x in unasked)
+
+
+def test_a_buyer_does_not_answer_twice_what_her_next_line_says(library, reader):
+    # asked her size, she goes on with "27的腰太紧了…": no "买的27,腰太紧了" glued in front of it
+    conv, clock = make(library, reader, pid="exchange-jeans-size", seed=47)
+    run(conv, clock, 2)
+    said = _buyer_lines(conv, clock, "亲,在的~签收七天内吊牌还在没洗过都能换码,您现在穿几码,想换几码呢?")
+    assert said and said[0].count("腰太紧") <= 1
