@@ -29,6 +29,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 BUILTIN_VARS = (
     "mood", "turns", "concessions", "offer_price", "list_price", "floor_price", "last_concession",
     "discount", "quantity", "gift", "free_shipping", "nudges", "elapsed", "wait", "confused", "mentioned_price",
+    "stock_count",
 )
 # Extra placeholder names a buyer line may use besides the variables.
 TEXT_PLACEHOLDERS = ("product", "shop", "buyer", "price", "color", "size")

@@ -109,6 +109,7 @@ class Conversation:
             "list_price": persona.list_price, "floor_price": persona.floor_price, "last_concession": 0,
             "discount": 0, "quantity": 1, "gift": 0, "free_shipping": 0, "nudges": 0, "elapsed": 0,
             "wait": 0, "confused": 0, "mentioned_price": 0, "compensation": 0, "shipping_threshold": 0,
+            "stock_count": 0,
             **persona.shop.numeric_vars(), **persona.vars,
         }
         # Every move of every message counts: said.<intent> is how many messages made it.
@@ -318,6 +319,8 @@ class Conversation:
             v["discount"] = v["list_price"] - v["offer_price"]
         if facts.quantity:
             v["quantity"] = facts.quantity
+        # how many are left, in this message ("就剩6件了"); 0 when it tells no count
+        v["stock_count"] = getattr(facts, "stock_count", None) or 0
         if facts.free_shipping:
             threshold = getattr(facts, "threshold", None)
             if threshold:

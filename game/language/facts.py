@@ -26,6 +26,7 @@ class Facts:
     free_shipping: bool = False
     gift: str | None = None  # the gifted thing, or "礼品"
     quantity: int | None = None
+    stock_count: int | None = None  # "就剩6件了": how many are left, told to the buyer
     sizes: tuple[str, ...] = ()  # "37", "37.5", "XL", "均码"
     order_numbers: tuple[str, ...] = ()
     # Numbers with roles. ``offers``: prices put to the buyer, in order (refused, quoted totals,
@@ -392,6 +393,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
     discount: float | None = None
     reduction: float | None = None
     quantity: int | None = None
+    stock_count: int | None = None
     sizes: list[tuple[int, str]] = []  # (position, label)
     orders: list[str] = []
     offered: list[float] = []
@@ -461,9 +463,11 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                     and not before.endswith(R.ordinals)
                     and not (after[0] == "个" and value < 2)
                     and not R.gift_verb_before.search(before)
-                    and not R.not_quantity_before.search(before)  # "就剩6件了": stock, not the order
                 ):
-                    if quantity is None and value < 100000:
+                    if R.not_quantity_before.search(before):  # "就剩6件了": stock, not the order
+                        if stock_count is None:
+                            stock_count = int(value)
+                    elif quantity is None and value < 100000:
                         quantity = int(value)
                 continue
 
@@ -621,6 +625,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
         free_shipping=free_shipping,
         gift=gift,
         quantity=quantity,
+        stock_count=stock_count,
         sizes=tuple(dict.fromkeys(label for _pos, label in sorted(sizes))),
         order_numbers=tuple(dict.fromkeys(orders)),
         offers=tuple(offered) if not (has_ops and operands) else tuple(offered[:-1]),

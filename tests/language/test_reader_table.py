@@ -251,3 +251,8 @@ def test_extract_facts_standalone():
 def test_the_price_offered(reader, text, current, want):
     from game.language.facts import offered_price
     assert offered_price(reader.read(text), current, current) == want
+
+
+def test_a_stock_count_is_told_apart_from_the_order(reader):
+    assert reader.read("这款就剩5双了").facts.stock_count == 5
+    assert reader.read("拍两双吧").facts.stock_count is None
