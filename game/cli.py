@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         from .ui.app import run_game
         return run_game(args.content, getattr(args, "data_dir", None), persona=getattr(args, "persona", None),
                         seed=getattr(args, "seed", None), profile=getattr(args, "profile", None),
-                        record=not getattr(args, "no_record", False))
+                        record=not getattr(args, "no_record", False), choices=getattr(args, "choices", False))
     if cmd == "validate":
         return cmd_validate(args.content, args.paths)
     if cmd in ("history", "replay", "export"):

@@ -306,11 +306,14 @@ def _open_store(data_dir):
 
 
 def run_game(content: Path, data_dir: str | None = None, *, persona: str | None = None, seed: int | None = None,
-             profile: str | None = None, record: bool = True) -> int:
-    """The window; with ``persona`` its chat starts at once (as `play PERSONA --text` does in the terminal)."""
+             profile: str | None = None, record: bool = True, choices: bool = False) -> int:
+    """The window; with ``persona`` its chat starts at once (as `play PERSONA --text` does in the terminal).
+    ``choices`` turns the beginner choices on, as the settings screen does."""
     if os.environ.get("SDL_VIDEODRIVER") == "dummy":
         print("SDL_VIDEODRIVER=dummy: no window can be shown; use `python main.py play --text`.")
     app = App(content, data_dir)
+    if choices:
+        app.settings.choices = True
     if not app.open_at(persona, seed=seed, profile=profile, record=record):
         return 2
     return app.run()

@@ -296,3 +296,16 @@ def test_play_persona_opens_its_chat_with_the_given_seed_and_no_records(app):
 def test_play_unknown_persona_says_so(app, capsys):
     assert not app.open_at("no-such-buyer")
     assert "no-such-buyer" in capsys.readouterr().err
+
+
+def test_play_with_choices_shows_the_beginner_choices(app, monkeypatch):
+    # `main.py play PERSONA --choices` in the window: numbered choices beside the reply box
+    import game.ui.app as app_module
+    monkeypatch.setattr(app_module, "App", lambda *a, **k: app)
+    monkeypatch.setattr(app, "run", lambda: 0)
+    assert app_module.run_game(Path("scenarios"), persona="shipping-cutoff-shoes", seed=1, record=False,
+                               choices=True) == 0
+    assert app.settings.choices
+    run(app, 3)
+    app.frame(0.016, [])
+    assert app.screen.choice_buttons
