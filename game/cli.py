@@ -319,6 +319,7 @@ def print_transcript(result) -> None:
 
 
 def _mmss(t: float) -> str:
+    t = round(t, 1)  # 59.97 s is 01:00.0, not 00:60.0
     return f"[{int(t // 60):02d}:{t % 60:04.1f}]"
 
 

@@ -353,6 +353,8 @@ def offered_price(reading, list_price: float, current: float) -> float | None:
     if facts.offer_price:
         offer = facts.offer_price
         if facts.quantity and facts.quantity > 1 and offer >= current:
+            if offer == current or (facts.total and facts.total > offer):
+                return None  # the unit price said again beside its total ("每双115,合计1380元")
             offer = offer / facts.quantity  # "两双给您算320"
     elif facts.discount:
         offer = list_price * facts.discount

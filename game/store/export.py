@@ -194,7 +194,7 @@ def _chat_html(s: Session, msgs, trans, intent_titles: dict[str, str], diagnosis
             continue
         who = "客服" if x.who == "agent" else buyer
         tag = {"nudge": "催促", "confused": "没看懂", "repeat": "追问", "leave": "离开"}.get(x.kind, "")
-        parts.append(f'<div class="msg {escape(x.who)}"><span class="t">{int(x.time // 60):02d}:{x.time % 60:04.1f}'
+        parts.append(f'<div class="msg {escape(x.who)}"><span class="t">{int(round(x.time, 1) // 60):02d}:{round(x.time, 1) % 60:04.1f}'
                      f'</span><span class="who">{who}:</span>{escape(x.text)}'
                      + (f'<span class="tag">[{tag}]</span>' if tag else "") + _wait_badge(s, x) + "</div>")
         for f in feedback_items(x.feedback):

@@ -25,6 +25,7 @@ class Step:
 
 
 def clock(t: float) -> str:
+    t = round(t, 1)  # 59.97 s is 01:00.0, not 00:60.0
     return f"[{int(t // 60):02d}:{t % 60:04.1f}]"
 
 

@@ -247,6 +247,7 @@ def test_extract_facts_standalone():
     ("好的亲,运费是12元", 120, None),  # a small sum said in passing
     ("2.4元税点我帮您加进订单", 168, None),  # a tax added, not a price
     ("好的,订单改成140元(单价125+顺丰15)", 125, None),  # a fee added
+    ("共20双,每双96,合计1920元", 96, None),  # the agreed unit price read back with its total
 ])
 def test_the_price_offered(reader, text, current, want):
     from game.language.facts import offered_price
