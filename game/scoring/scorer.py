@@ -251,6 +251,16 @@ _PRODUCT_CHECKS = ("material_unlisted", "weak_point_denied")
 _LIST_ITEM = re.compile(r"\s*(?:\d{1,2}|[一二三四五六七八九十]|[①-⑩])\s*[.、)):．]|\s*[-•·*]\s")
 
 
+def _clause_at(ids, k: int, n: int) -> tuple[int, int]:
+    """The compact span of the clause holding compact index ``k`` (``ids``: clause id per char)."""
+    lo, hi = k, k
+    while lo > 0 and ids[lo - 1] == ids[k]:
+        lo -= 1
+    while hi < n and ids[hi] == ids[k]:
+        hi += 1
+    return lo, hi
+
+
 def _own_product(text: str, found: list, ctx) -> list:
     """After a reply names another product of the shop ("您穿42的话看看防滑工作鞋,38到44码都有"),
     the stock, sizes, colours, prices and materials it says are that product's: not checked against
@@ -924,12 +934,7 @@ class Scorer:
                 own = [x for x in colors if any(flaw in w and x in w for w in weak_list)]
                 if not own:
                     return False
-                ids = prep.clause
-                lo, hi = k, k
-                while lo > 0 and ids[lo - 1] == ids[k]:
-                    lo -= 1
-                while hi < len(c) and ids[hi] == ids[k]:
-                    hi += 1
+                lo, hi = _clause_at(prep.clause, k, len(c))
                 clause = c[lo:hi]
                 return not any(x in clause for x in own) and any(x in clause for x in colors if x not in own)
 
@@ -965,12 +970,7 @@ class Scorer:
                 option = any(w.lower() in extra for w in words)  # to be had at extra cost only
                 for m in re.finditer(re.escape(name.lower()), low):
                     k = m.start()
-                    ids = prep.clause
-                    lo, hi = k, k
-                    while lo > 0 and ids[lo - 1] == ids[k]:
-                        lo -= 1
-                    while hi < len(c) and ids[hi] == ids[k]:
-                        hi += 1
+                    lo, hi = _clause_at(prep.clause, k, len(c))
                     # denied, compared, or about another shop or garment: no claim about this product
                     b = k  # a share may stand between a denial and its material: "不是100%纯棉"
                     while b > 0 and low[b - 1] in "0123456789.%":
