@@ -13,9 +13,6 @@ from pathlib import Path
 from game.language.lexicon import Lexicon, check_reader_rules
 from game.language.vocab import IntentDef, intents_from_data
 
-# persona variables the chat report reads itself (the freight an exchange or resend costs the shop)
-REPORT_VARS = frozenset({"freight"})
-
 from . import conditions, patterns, placeholders, yamlpos
 from .diagnostics import Mark, Report, did_you_mean, rel, unknown
 from .model import (ENDINGS, EVENT_TRIGGERS, PICTURES, Buyer, BuyerDefaults, Choice, Order, Persona, Policies, Gift,
@@ -31,6 +28,8 @@ BUILTIN_VARS = (
     "discount", "quantity", "gift", "free_shipping", "nudges", "elapsed", "wait", "confused", "mentioned_price",
     "stock_count",
 )
+# Persona variables the chat report reads itself (the freight an exchange or resend costs the shop).
+REPORT_VARS = frozenset({"freight"})
 # Extra placeholder names a buyer line may use besides the variables.
 TEXT_PLACEHOLDERS = ("product", "shop", "buyer", "price", "color", "size")
 

@@ -18,7 +18,7 @@ from transitions import Machine, State
 
 from game.content import placeholders
 from game.content.model import Persona, TransitionDef
-from game.language.facts import offered_price
+from game.language.facts import extract_facts, offered_price
 
 from .events import Event, Message
 
@@ -565,14 +565,12 @@ def _num(v: float):
     return int(v) if float(v).is_integer() else round(v, 2)
 
 
-_SIZE_SAID = re.compile(r"\d{2}(?:\.5)?\s*码|(?<![a-z])(?:x{0,3}l|s|m)\s*码", re.I)
-
-
 def _said_in(answer: str, topic: str, line: str) -> bool:
-    """The buyer's next line already answers ``topic``: it names a size, or holds most of the answer."""
+    """The buyer's next line already answers ``topic``: it names a size (read as the reader reads
+    sizes, reader.yaml), or holds most of the answer."""
     if not line:
         return False
-    if topic == "size" and _SIZE_SAID.search(line):
+    if topic == "size" and extract_facts(line).sizes:
         return True
     pairs = lambda t: {t[i:i + 2] for i in range(len(t) - 1)}  # noqa: E731
     keep = lambda t: "".join(ch for ch in t if ch.isalnum())  # noqa: E731

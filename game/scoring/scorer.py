@@ -598,8 +598,6 @@ class Scorer:
         c = prep.compact
         found: list[tuple[Rule, int, int, str]] = []  # rule, orig start, orig end, compact text
 
-        clause_bounds = None
-
         def compact_span(a: int, b: int) -> tuple[int, int]:
             """Compact span of the original-text span [a, b)."""
             if not c:
@@ -610,15 +608,7 @@ class Scorer:
             return k0, max(k0 + 1, min(prep.to_compact(n1), len(c)))
 
         def clause_of(k: int) -> tuple[int, int]:
-            nonlocal clause_bounds
-            if clause_bounds is None:
-                clause_bounds = {}
-                ids = prep.clause
-                for i in range(len(c)):
-                    cid = ids[i]
-                    lo, _ = clause_bounds.get(cid, (i, i))
-                    clause_bounds[cid] = (lo, i + 1)
-            return clause_bounds.get(prep.clause[k], (0, len(c)))
+            return _clause_at(prep.clause, k, len(c)) if 0 <= k < len(c) else (0, len(c))
 
         def applies(rule: Rule) -> bool:
             if rule.stages and rule.check != "stage" and ctx.stage not in rule.stages:
