@@ -154,6 +154,7 @@ CASES = [
     case("这款就剩5双了", quantity=None),
     case("库存还有3件", quantity=None),
     case("两个颜色都挺耐看的", quantity=None),
+    case("长宽高三个数字用厘米发我就行", quantity=None),
     case("2.4元税点我帮您加进订单", offers=(), tax=2.4),
     case("订单改成140元(单价125+顺丰15)", offers=(), result=140.0),
     # --- nothing to read
