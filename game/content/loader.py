@@ -26,7 +26,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 BUILTIN_VARS = (
     "mood", "turns", "concessions", "offer_price", "list_price", "floor_price", "last_concession",
     "discount", "quantity", "gift", "free_shipping", "nudges", "elapsed", "wait", "confused", "mentioned_price",
-    "stock_count",
+    "stock_count", "mentioned_threshold",
 )
 # Persona variables the chat report reads itself (the freight an exchange or resend costs the shop).
 REPORT_VARS = frozenset({"freight"})

@@ -92,6 +92,11 @@ class Shape:
             return ()
         out = []
         for i, item in enumerate(v):
+            if isinstance(item, PosList):  # a shared list (a YAML alias, *name) stands for its items
+                inner = PosDict({key: item})
+                inner.value_marks[key] = item.mark
+                out += self.text_list(inner, key, where, allow_scalar=False)
+                continue
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.r.error(v.item_mark(i), f"item {i + 1} of '{key}' in {where} must be text, not {found_name(item)}")
             elif not str(item).strip():

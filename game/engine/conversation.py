@@ -109,7 +109,7 @@ class Conversation:
             "list_price": persona.list_price, "floor_price": persona.floor_price, "last_concession": 0,
             "discount": 0, "quantity": 1, "gift": 0, "free_shipping": 0, "nudges": 0, "elapsed": 0,
             "wait": 0, "confused": 0, "mentioned_price": 0, "compensation": 0, "shipping_threshold": 0,
-            "stock_count": 0,
+            "stock_count": 0, "mentioned_threshold": 0,
             **persona.shop.numeric_vars(), **persona.vars,
         }
         # Every move of every message counts: said.<intent> is how many messages made it.
@@ -308,8 +308,9 @@ class Conversation:
     def _apply_facts(self, reading) -> None:
         v, facts = self.vars, reading.facts
         # A threshold (满199包邮) is a price mentioned too: personas test it against the shop's line.
-        v["mentioned_price"] = (facts.prices[0] if facts.prices else
-                                getattr(facts, "threshold", None) or getattr(facts, "tax", None) or 0)
+        # A tax told ("按5%算,您补10块") is the figure of its reply, before the amounts it was worked from.
+        v["mentioned_price"] = (getattr(facts, "tax", None) or (facts.prices[0] if facts.prices else
+                                getattr(facts, "threshold", None)) or 0)
         offer = offered_price(reading, v["list_price"], v["offer_price"])
         if offer is not None:
             step = v["offer_price"] - offer
@@ -321,12 +322,15 @@ class Conversation:
             v["quantity"] = facts.quantity
         # how many are left, in this message ("就剩6件了"); 0 when it tells no count
         v["stock_count"] = getattr(facts, "stock_count", None) or 0
+        v["mentioned_threshold"] = getattr(facts, "threshold", None) or 0
         if facts.free_shipping:
             threshold = getattr(facts, "threshold", None)
             if threshold:
-                # "满199包邮" is free shipping only for an order that reaches it.
+                # "满199包邮" is free shipping only for an order that reaches it; a total worked out
+                # for an item more ("再搭一个,一共217就包邮") is a suggestion until two are ordered.
                 v["shipping_threshold"] = threshold
-                order = facts.total or v["offer_price"] * max(v["quantity"], 1)
+                several = max(facts.quantity or 0, v["quantity"]) > 1
+                order = (facts.total if several and facts.total else None) or v["offer_price"] * max(v["quantity"], 1)
                 if order >= threshold:
                     v["free_shipping"] = 1
             else:

@@ -274,10 +274,16 @@ class FactRules:
         self.quoted_before = re.compile(_alt(quoted)) if quoted else _NEVER
         self.total_before = re.compile(_alt(w("roles", "total_before"))) if w("roles", "total_before") else _NEVER
         ops = w("roles", "operators")
-        self.operators = re.compile(_alt(ops)) if ops else _NEVER
-        self.operator_after = re.compile(f"^\\s*(?:块|元)?[\\s,]*(?:{_alt(ops)})") if ops else _NEVER
+        # "加" is a sum only between two numbers ("128加15元"), not in "120加一双鞋垫"
+        between = w("roles", "operators_between")
+        alt = "|".join(x for x in (_alt(ops) if ops else "",
+                                    f"(?<=[\\d元块])\\s*(?:{_alt(between)})(?=\\s*\\d)" if between else "") if x)
+        self.operators = re.compile(alt) if alt else _NEVER
+        self.operator_after = re.compile(f"^\\s*(?:块|元)?[\\s,]*(?:{alt})") if alt else _NEVER
         # an operand may carry a short name after its operator: "鞋子128+顺丰15"
-        self.operator_before = re.compile(f"(?:{_alt(ops)})[\\s,]*[\u4e00-\u9fff]{{0,4}}$") if ops else _NEVER
+        alt_before = "|".join(x for x in (_alt(ops) if ops else "",
+                                           f"(?<=[\\d元块])\\s*(?:{_alt(between)})" if between else "") if x)
+        self.operator_before = re.compile(f"(?:{alt_before})[\\s,]*[\u4e00-\u9fff]{{0,4}}$") if alt_before else _NEVER
         refusals = w("roles", "refusal_after")
         self.refusal_after = re.compile(_alt(refusals)) if refusals else _NEVER
         # Clock times next to an order word ("下午4点半拍的").
@@ -448,7 +454,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                     tail = end + text[end:].index("折") + 1
                     dv = next((v for v in R.discount_verbs if before.endswith(v)), None)  # "打个九折"
                     verb = before_lo + len(before) - len(dv) if dv else start
-                    if not negated(verb, tail):
+                    if not negated(verb, tail) and not _refused_after(prep, text, tail, R):  # "八折确实有点难"
                         if discount is None:
                             discount = d
                         offer("offer_discount", verb, tail)
@@ -500,6 +506,9 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 continue
             if role == "tax":
                 tax = value if tax is None else tax
+                continue
+            if role == "extra" and tax is None and "税" in text:
+                tax = value  # "按5%算,您补10块钱": in an invoice's reply what the buyer adds is the tax
                 continue
             if role == "extra":
                 if currency and value not in prices:

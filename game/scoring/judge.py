@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .scorer import ReplyContext, ReplyResult, Scorer
@@ -141,7 +142,8 @@ def _named_products(shop, joined: str, words) -> tuple[float, list]:
 
 def products_context(shop, products) -> tuple[dict[str, float], dict[str, tuple]]:
     """shop_context for the product named, or for the shop when several fit: then only what they share
-    is a fact, and a weak point of any of them is one a reply must not deny."""
+    is a fact, and a weak point of half of them or more is one a reply must not deny (花箱 has knots;
+    one made-to-order planter's no-return rule is not every planter's)."""
     if len(products) == 1:
         return shop_context(shop, products[0])
     nums, lists = shop_context(shop, None)
@@ -149,7 +151,8 @@ def products_context(shop, products) -> tuple[dict[str, float], dict[str, tuple]
     if gap is not None:
         nums["price_gap"] = gap
     if products:
-        lists["weak_points"] = tuple(dict.fromkeys(str(w) for p in products for w in p.weak_points))
+        count = Counter(str(w) for p in products for w in dict.fromkeys(p.weak_points))
+        lists["weak_points"] = tuple(w for w, n in count.items() if 2 * n >= len(products))
         lists["points"] = tuple(dict.fromkeys(str(w) for p in products for w in (*p.selling_points, *p.weak_points)))
         lists["materials"] = tuple(dict.fromkeys(str(m) for p in products for m in p.materials))
     return nums, lists

@@ -386,8 +386,8 @@ def _compacts(sh: Shape, d: PosDict, key: str, where: str) -> tuple[str, ...]:
         c = compact_phrase(t)
         if not c:
             lst = d[key]
-            idx = [str(x) for x in lst].index(t) if isinstance(lst, PosList) else 0
-            sh.r.error(lst.item_mark(idx) if isinstance(lst, PosList) else d.value_mark(key),
+            idx = [str(x) for x in lst].index(t) if isinstance(lst, PosList) and t in map(str, lst) else None
+            sh.r.error(lst.item_mark(idx) if idx is not None else d.value_mark(key),
                        f"'{t}' in '{key}' of {where} has no letters or digits to match")
         else:
             out.append(c)
