@@ -385,14 +385,17 @@ class Conversation:
             tail = sent.rstrip("~～ ,，")
             # "多大码?", "穿几码呀", "是送人吗": a mark, a closing particle, or a soft one after a question word
             # or a request for it ("把地址和码数发我一下")
-            if not (mark in ("?", "？") or tail.endswith(marks.get("end", ())) or (
-                    tail.endswith(marks.get("soft_end", ())) and any(w in tail for w in marks.get("ask", ())))
-                    or any(w in tail for w in marks.get("request", ()))):
+            question = mark in ("?", "？") or tail.endswith(marks.get("end", ())) or (
+                tail.endswith(marks.get("soft_end", ())) and any(w in tail for w in marks.get("ask", ())))
+            if not (question or any(w in tail for w in marks.get("request", ()))):
                 continue
-            # what is asked: the closing clause, or one with a question word ("这款偏小半码,您穿几码呀")
+            # what is asked: the closing clause, or one with a question word ("这款偏小半码,您穿几码呀");
+            # a request asks only in its own clause ("单号发我一下,给您安排M码发出" asks no size)
             parts = [c for c in _CLAUSE.split(tail) if c]
             asked = [c for c in parts[:-1]
                      if any(w in c for w in marks.get("ask", ()) + marks.get("request", ()))] + parts[-1:]
+            if not question:
+                asked = [c for c in parts if any(w in c for w in marks.get("request", ()))]
             for topic in topics:
                 if topic not in out and any(w in c for c in asked for w in words.get(topic, ())):
                     out.append(topic)
@@ -474,7 +477,13 @@ class Conversation:
         finally:
             says, self._chain_say = self._chain_say, None
         if says:
-            lines, kind = says[-1]
+            # an answer to the trainee's question (her size, what the shoes are for) is said too,
+            # before where the rest of the message took her
+            for lines, kind, trig in says[:-1]:
+                if trig in self._question_moves:
+                    self._say(lines, kind=kind)
+                    break
+            lines, kind, _trig = says[-1]
             self._say(lines, kind=kind)
         if self._ending and not self._pending:
             self._finish()
@@ -501,7 +510,7 @@ class Conversation:
         self.flags.extend(f for f in t.flags if f not in self.flags)
         lines = t.say if t.say else (self.persona.states[self.state].say if t.dest is not None else None)
         if lines and self._chain_say is not None:
-            self._chain_say.append((lines, "line"))
+            self._chain_say.append((lines, "line", t.trigger))
         elif lines:
             self._say(lines)
         self._check_ending(self.state)
