@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from .diagnostics import Mark, Report, did_you_mean
 from .yamlpos import PosDict, PosList
@@ -76,6 +77,14 @@ class Shape:
         self.r.error(mark, f"{where} must be a mapping (key: value), not {found_name(v)}")
         return False
 
+    def _anchored(self, mark) -> bool:
+        """The list at ``mark`` carries an anchor (&name): it is shared on purpose, not a typo'd [x]."""
+        lines = (self.r.source or "").split("\n")
+        if not 0 < mark.line <= len(lines):
+            return False
+        before = lines[mark.line - 1][:mark.col + 40]
+        return bool(re.search(r"&[\w\-]+\s*\[", before[max(0, mark.col - 40):]))
+
     def text_list(self, d: PosDict, key: str, where: str, allow_scalar=True) -> tuple[str, ...]:
         """A list of non-empty texts; a single text is accepted as a one-item list."""
         if key not in d or d[key] is None:
@@ -92,7 +101,8 @@ class Shape:
             return ()
         out = []
         for i, item in enumerate(v):
-            if isinstance(item, PosList):  # a shared list (a YAML alias, *name) stands for its items
+            if isinstance(item, PosList) and self._anchored(v.item_mark(i)):
+                # a shared list (&name defined here, *name used here) stands for its items
                 inner = PosDict({key: item})
                 inner.value_marks[key] = item.mark
                 out += self.text_list(inner, key, where, allow_scalar=False)

@@ -729,7 +729,7 @@ class Scorer:
         for rule in self._check_rules:
             if rule.buyer_asks and not passes(rule, 0, len(c)):
                 continue  # a check about the buyer's question: its buyer and intent conditions first
-            if rule.if_buyer and not any(e in about for e in rule.if_buyer):
+            if rule.if_buyer and (ctx.buyer or ctx.earlier) and not any(e in about for e in rule.if_buyer):
                 continue  # a check for one kind of chat (an apology owed to a buyer who complains)
             if applies(rule) and not (rule.unless and any(e in c for e in rule.unless)):
                 for a, b in self._check(rule, text, c, prep, ctx, names):

@@ -123,7 +123,8 @@ CASES = [
          lacks={"farewell"}, sizes=(), prices=()),
     case("好的亲 88~", has={"farewell"}),
     # 七天无理由退换 is the return policy: the learned reader (like its annotators) reads a refund
-    case("支持7天无理由退换货,您放心购买", has={"offer_refund", "assure_quality"},
+    # and an exchange; 放心购买 after it is the policy's comfort, no word on quality
+    case("支持7天无理由退换货,您放心购买", has={"offer_refund"}, lacks={"refuse", "decline_politely"},
          prices=(), quantity=None),
     case("3点半前下单当天发,一般2天到", has={"answer_shipping"}, prices=(), quantity=None),
     # --- descriptive 不 is not a refusal
