@@ -290,6 +290,45 @@ def load_quick_phrases(path: Path) -> tuple[Report, list[str]]:
 _QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
+_REPLY_TEXT = re.compile(r'^  - text: "((?:[^"\\]|\\.)*)"\s*$')
+_REPLY_INTENTS = re.compile(r"^    intents: \[([a-z0-9_, ]*)\]\s*$")
+_ESCAPE = re.compile(r'\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|["\\/nt])')
+_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "t": "\t"}
+
+
+def _reply_lines(text: str) -> dict | None:
+    """The replies file as written by hand and by tools: `- text: "…"` then `intents: [a, b]`, nothing
+    else but comments. Read line by line (the whole file in a few milliseconds); any other line gives None."""
+    items: list[dict] = []
+    version = None
+    for line in text.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = _REPLY_TEXT.match(line)
+        if m:
+            if "\\" in m.group(1):
+                if _ESCAPE.sub("", m.group(1)).count("\\"):
+                    return None  # an escape this reader does not know: YAML reads it
+                t = _ESCAPE.sub(lambda e: _SIMPLE_ESCAPES.get(e.group(1)) or chr(int(e.group(1)[1:], 16)), m.group(1))
+            else:
+                t = m.group(1)
+            items.append({"text": t})
+            continue
+        m = _REPLY_INTENTS.match(line)
+        if m and items and "intents" not in items[-1]:
+            items[-1]["intents"] = [x.strip() for x in m.group(1).split(",") if x.strip()]
+            continue
+        if line == "version: 1" and version is None:
+            version = 1
+            continue
+        if line == "replies:":
+            continue
+        return None
+    if version is None or any("intents" not in it for it in items):
+        return None
+    return {"version": version, "replies": items}
+
+
 def _plain_replies(path: Path, names: set[str]) -> tuple[Report, list[tuple[str, list[str]]]] | None:
     """The replies file read by the C parser alone, when it is exactly the plain shape it should be
     (no anchors, known intents, no reply twice): thousands of lines load several times faster without
@@ -303,10 +342,12 @@ def _plain_replies(path: Path, names: set[str]) -> tuple[Report, list[tuple[str,
     bare = _QUOTED.sub("", text)  # an anchor or alias outside quotes: the careful reader's business
     if "&" in bare or "*" in bare or "\t" in text:
         return None
-    try:
-        d = yaml.load(text, Loader=yamlpos._Loader)
-    except yaml.YAMLError:
-        return None
+    d = _reply_lines(text)
+    if d is None:
+        try:
+            d = yaml.load(text, Loader=yamlpos._Loader)
+        except yaml.YAMLError:
+            return None
     if not isinstance(d, dict) or set(d) != {"version", "replies"} or d["version"] != CURRENT_VERSION \
             or not isinstance(d["replies"], list):
         return None
