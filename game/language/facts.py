@@ -230,6 +230,7 @@ class FactRules:
         recipients = w("gift", "recipients")
         self.gift_verb_before = _cue_before(w("quantity", "gift_verbs"), recipients, "?")
         self.not_quantity_before = _cue_before(w("quantity", "not_before"), w("quantity", "not_before_fillers"), "*")
+        self.quantity_if_after = w("quantity", "if_after")
 
         # Free shipping and gift words, negation-aware on the compact form.
         free = w("free_shipping", "words")
@@ -402,6 +403,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
     reduction: float | None = None
     quantity: int | None = None
     stock_count: int | None = None
+    conditions: list[int] = []  # where a count put as a condition ends
     sizes: list[tuple[int, str]] = []  # (position, label)
     orders: list[str] = []
     offered: list[float] = []
@@ -475,6 +477,8 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                     if R.not_quantity_before.search(before):  # "就剩6件了": stock, not the order
                         if stock_count is None:
                             stock_count = int(value)
+                    elif _condition_after(text, end, R):
+                        conditions.append(end)  # "两个一起拍就包邮": what it takes, not what she ordered
                     elif quantity is None and value < 100000:
                         quantity = int(value)
                 continue
@@ -581,8 +585,9 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
     free_shipping = False
     if any(c in text for c in R.free_probes):
         for h in R.free_matcher.scan(prep):
-            free_shipping = True
             a = prep.compact_to_norm[h.start]
+            # free shipping for a count she has not ordered ("两个一起拍就包邮") is a condition, not given
+            free_shipping = not any(e <= a and not re.search(r"[,.!?;]", text[e:a]) for e in conditions)
             offer("offer_free_shipping", a, prep.compact_to_norm[h.end - 1] + 1)
             break
 
@@ -740,6 +745,13 @@ def _role(R: "FactRules", text: str, raw: str, start: int, end: int, unit_end: i
     if R.quoted_before.search(before):
         return "quoted"
     return "price"
+
+
+def _condition_after(text: str, end: int, R: "FactRules") -> bool:
+    """The count is a condition put to the buyer ("两个一起拍就包邮了"), not what she orders."""
+    rest = text[end:]
+    cut = min((rest.find(c) for c in ",.!?;" if c in rest), default=len(rest))
+    return any(w in rest[:cut] for w in R.quantity_if_after)
 
 
 def _refused_after(prep: Prepared, text: str, unit_end: int, R: "FactRules") -> bool:

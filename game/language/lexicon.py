@@ -46,7 +46,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "offer": {"cues_before": TEXT, "fillers": TEXT, "cues_after": TEXT, "not_after": TEXT,
               "plain_with": TEXT, "plain_not_with": TEXT, "plain_min_percent": NUMBER},
     "quantity": {"measures": TEXT, "not_measures": TEXT, "ordinals": TEXT, "gift_verbs": TEXT, "not_before": TEXT,
-                 "not_before_fillers": TEXT},
+                 "not_before_fillers": TEXT, "if_after": TEXT},
     "sizes": {"number_before": TEXT, "number_before_fillers": TEXT, "number_after": TEXT,
               "number_join": TEXT, "letter_cues": TEXT, "one_size": TEXT},
     "phone": {"words": TEXT, "fillers": TEXT},

@@ -321,6 +321,10 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
             gift = _shop_gift_name(persona, reading.facts.gift, getattr(reading, "text", ""))
         if reading.facts.free_shipping and reading.has("offer_free_shipping"):
             free_shipping = True
+    # ...as the buyer heard it: "满199包邮" said of a 128-yuan order gave nothing (the engine's own count)
+    offered_free = free_shipping
+    if free_shipping and isinstance(getattr(conv, "vars", None), dict) and "free_shipping" in conv.vars:
+        free_shipping = bool(conv.vars["free_shipping"])
     out: dict = {"outcome": outcome, "outcome_title": OUTCOME_TITLES.get(outcome, outcome), "kind": flow,
                  "gift": gift, "free_shipping": free_shipping}
     score = base - penalty
@@ -383,6 +387,9 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
             total = None
         out.update(list_price=lp, floor_price=fp, final_price=final, concessions=len(steps), steps=steps,
                    below_floor=final < fp, discount=round(lp - final, 2), order_total=total)
+        threshold = float(conv.vars.get("shipping_threshold") or 0)
+        if offered_free and threshold and total is not None and total >= threshold:
+            out["free_shipping"] = True  # the order reached the threshold told ("两个217,满199包邮")
         if steps and outcome == "success" and lp > fp:
             depth = min(1.0, (lp - final) / (lp - fp))
             score -= float(c.get("depth_penalty", 20)) * depth

@@ -19,6 +19,9 @@ CASES = [
     case("吊牌完好、没洗过就可以换", has={"offer_exchange"}),
     case("没有洗过就可以退", has={"offer_refund"}),
     case("不满99就不包邮哦", lacks={"offer_free_shipping"}, free_shipping=False),
+    # a count put as a condition is what it takes, not the order, and gives no free shipping yet
+    case("阳台放得下的话,三件一起拍就能包邮", quantity=None, free_shipping=False),
+    case("那就拍三件,给您包邮", quantity=3, free_shipping=True),
     # --- greeting, traditional and full-width input
     case("亲,您好!很高兴为您服务~", has={"greet"}),
     case("親，您好！這款有現貨哦", has={"greet", "answer_stock"}),

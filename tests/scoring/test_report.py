@@ -274,3 +274,17 @@ def test_the_gift_is_named_once_the_agent_names_it(library, reader, scorer):
                       "+8s 下午3点半前拍下今天就给您发。您平时穿多少码?\n"
                       "+8s 好嘞大哥,黑色43码一双,鞋垫我给您备注上了,拍好后核对下地址就行,谢谢支持!\n", 61)
     assert rep.closing["gift"] == "鞋垫"
+
+
+def test_free_shipping_told_with_its_threshold_is_reported_only_when_the_order_reached_it(library, reader, scorer):
+    # one 128-yuan planter: "满199包邮, 两个一起拍就包邮" suggests a second one; she takes one, the report
+    # says neither 256 元 nor 包邮
+    res, rep = _play(library, reader, scorer, "planter-wood-scars",
+                     "+5s 您好~欢迎光临木艺花箱,看中哪款花箱了?\n"
+                     "+10s 实话跟您说,原木会有天然木疤,每块纹理都不一样,颜色每批也略有差别\n"
+                     "+10s 做过防腐处理,放露台没问题,不过实木日晒雨淋久了难免会有细小裂纹,每年刷一遍木蜡油能用好多年\n"
+                     "+9s 下午5点前付款当天发德邦。店里满199包邮,您要是想多放一个,两个一起拍就包邮了,还送园艺三件套\n"
+                     "+7s 好的,60cm花箱一个128元,拍下后核对一下地址,谢谢您的支持\n", 0)
+    assert rep.outcome == "success"  # the owned knots heard as the honest answer, not a denial
+    cl = rep.closing
+    assert not cl.get("free_shipping") and not cl.get("order_total") and cl.get("final_price") == 128
