@@ -326,8 +326,8 @@ class Conversation:
         if facts.free_shipping:
             threshold = getattr(facts, "threshold", None)
             if threshold:
-                # "满199包邮" is free shipping only for an order that reaches it; a total worked out
-                # for an item more ("再搭一个,一共217就包邮") is a suggestion until two are ordered.
+                # A threshold gives free shipping only to an order that reaches it; a total worked out
+                # for an item more is a suggestion until two are ordered.
                 v["shipping_threshold"] = threshold
                 several = max(facts.quantity or 0, v["quantity"]) > 1
                 order = (facts.total if several and facts.total else None) or v["offer_price"] * max(v["quantity"], 1)

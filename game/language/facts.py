@@ -478,7 +478,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                         if stock_count is None:
                             stock_count = int(value)
                     elif _condition_after(text, end, R):
-                        conditions.append(end)  # "两个一起拍就包邮": what it takes, not what she ordered
+                        conditions.append(end)  # what free postage would take, not what she ordered
                     elif quantity is None and value < 100000:
                         quantity = int(value)
                 continue
@@ -586,7 +586,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
     if any(c in text for c in R.free_probes):
         for h in R.free_matcher.scan(prep):
             a = prep.compact_to_norm[h.start]
-            # free shipping for a count she has not ordered ("两个一起拍就包邮") is a condition, not given
+            # free shipping for a count she has not ordered is a condition, not given
             free_shipping = not any(e <= a and not re.search(r"[,.!?;]", text[e:a]) for e in conditions)
             offer("offer_free_shipping", a, prep.compact_to_norm[h.end - 1] + 1)
             break
@@ -747,18 +747,21 @@ def _role(R: "FactRules", text: str, raw: str, start: int, end: int, unit_end: i
     return "price"
 
 
-def _condition_after(text: str, end: int, R: "FactRules") -> bool:
-    """The count is a condition put to the buyer ("两个一起拍就包邮了"), not what she orders."""
+def _clause_rest(text: str, end: int) -> str:
+    """What follows ``end`` up to the end of its clause."""
     rest = text[end:]
-    cut = min((rest.find(c) for c in ",.!?;" if c in rest), default=len(rest))
-    return any(w in rest[:cut] for w in R.quantity_if_after)
+    return rest[:min((rest.find(c) for c in ",.!?;" if c in rest), default=len(rest))]
+
+
+def _condition_after(text: str, end: int, R: "FactRules") -> bool:
+    """The count is a condition put to the buyer (buy that many for free postage), not what she orders."""
+    rest = _clause_rest(text, end)
+    return any(w in rest for w in R.quantity_if_after)
 
 
 def _refused_after(prep: Prepared, text: str, unit_end: int, R: "FactRules") -> bool:
     """The clause after the price turns it down ("150这个价真的批不下来")."""
-    rest = text[unit_end:]
-    cut = min((rest.find(c) for c in ",.!?;" if c in rest), default=len(rest))
-    return R.refusal_after.search(rest[:cut]) is not None
+    return R.refusal_after.search(_clause_rest(text, unit_end)) is not None
 
 
 def _num_str(v: float) -> str:

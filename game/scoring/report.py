@@ -321,7 +321,7 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
             gift = _shop_gift_name(persona, reading.facts.gift, getattr(reading, "text", ""))
         if reading.facts.free_shipping and reading.has("offer_free_shipping"):
             free_shipping = True
-    # ...as the buyer heard it: "满199包邮" said of a 128-yuan order gave nothing (the engine's own count)
+    # ...as the buyer heard it: a threshold told for a smaller order gave nothing (the engine's own count)
     offered_free = free_shipping
     if free_shipping and isinstance(getattr(conv, "vars", None), dict) and "free_shipping" in conv.vars:
         free_shipping = bool(conv.vars["free_shipping"])
@@ -389,7 +389,7 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
                    below_floor=final < fp, discount=round(lp - final, 2), order_total=total)
         threshold = float(conv.vars.get("shipping_threshold") or 0)
         if offered_free and threshold and total is not None and total >= threshold:
-            out["free_shipping"] = True  # the order reached the threshold told ("两个217,满199包邮")
+            out["free_shipping"] = True  # the order reached the threshold told
         if steps and outcome == "success" and lp > fp:
             depth = min(1.0, (lp - final) / (lp - fp))
             score -= float(c.get("depth_penalty", 20)) * depth
