@@ -340,11 +340,15 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
         def took(flag: str, intent: str) -> bool:
             return settled and (flag in conv.flags or (flag not in raised and intent in intents))
 
-        exchanged = took("exchanged", "offer_exchange")
+        # a resend promised for the worst case (万一丢件就补发) is no exchange made and costs nothing yet
+        promised = settled and "resend_promised" in conv.flags
+        exchanged = took("exchanged", "offer_exchange") and (
+            "exchanged" in conv.flags or "resend_promised" not in raised)
         refunded = took("refunded", "offer_refund") and ("refunded" in conv.flags or "exchanged" not in conv.flags)
         compensated = took("compensated", "offer_compensation")
+        # postage offered with a worst-case resend is that resend's postage: not spent yet either
         freight = float(persona.vars.get("freight", 0.0)) if exchanged or (
-            settled and "cover_shipping" in intents) else 0.0
+            settled and "cover_shipping" in intents and not promised) else 0.0
         comp_amount = 0.0
         if compensated:
             # the amount given back (补偿您15元红包), not any price the reply mentions; an offer said
@@ -363,6 +367,7 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
             score -= float(c.get("compensation_penalty", 5))
             notes.append("补偿")
         out.update(settled=settled, exchange=exchanged, refund=refunded, compensation=compensated,
+                   resend_promised=promised and not exchanged,
                    cost={"freight": freight, "refund": refund_amount, "compensation": comp_amount,
                          "total": round(freight + refund_amount + comp_amount, 2)})
     else:
@@ -505,7 +510,8 @@ def format_report(rep: ChatReport) -> str:
     cl = rep.closing
     if cl.get("kind") == "after_sales":
         cost = cl.get("cost", {})
-        took = "、".join(t for k, t in (("exchange", "换货"), ("refund", "退款"), ("compensation", "补偿"))
+        took = "、".join(t for k, t in (("exchange", "换货"), ("refund", "退款"), ("compensation", "补偿"),
+                                         ("resend_promised", "承诺丢件补发"))
                         if cl.get(k))
         lines.append(f"  结果: {cl['outcome_title']}; 售后{'已解决' if cl.get('settled') else '未解决'}"
                      + (f"({took})" if cl.get("settled") and took else "")

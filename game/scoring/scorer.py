@@ -438,7 +438,10 @@ class Scorer:
                     if self.classify_buyer(ctx.earlier[-i]).situation != sit.id:
                         break
                     earlier.insert(0, self.reader.read(ctx.previous[-i]))
-            moves = check_moves(sit, reading, earlier)
+            chat = ()
+            if self.reader is not None and any(m.once for m in sit.moves):
+                chat = tuple(self.reader.read(t) for t in ctx.previous)
+            moves = check_moves(sit, reading, earlier, chat)
             model_answer = self.model_answer(sit, ctx)
             extra = []
             for f, h in fault_moves(sit, reading, ctx.buyer):

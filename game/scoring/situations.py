@@ -35,6 +35,7 @@ class Move:
     weight: float = 1.0
     required: bool = False
     words: tuple[str, ...] = ()  # also met when the reply says one of these (运费 for "who pays the postage")
+    once: bool = False  # met once for the whole chat (an apology said is not owed again in every message)
 
 
 @dataclass(frozen=True)
@@ -150,14 +151,19 @@ class Situations:
         return Classified(None, p, ranked)
 
 
-def check_moves(situation: Situation, reading, earlier=()) -> tuple[MoveCheck, ...]:
-    """The situation's moves, each met by the reply or by an ``earlier`` reading of the same chat."""
-    hits = {}
+def check_moves(situation: Situation, reading, earlier=(), chat=()) -> tuple[MoveCheck, ...]:
+    """The situation's moves, each met by the reply or by an ``earlier`` reading on the same topic;
+    a ``once`` move also by any reading of the ``chat`` before it."""
+    hits, before = {}, {}
     for r in (*earlier, reading):
         hits.update({h.name: h.matched for h in getattr(r, "intents", ())})
+    for r in chat:
+        before.update({h.name: h.matched for h in getattr(r, "intents", ())})
     out = []
     for m in situation.moves:
         got = next((hits[i] for i in m.intents if i in hits), None)
+        if got is None and m.once:
+            got = next((before[i] for i in m.intents if i in before), None)
         if got is None and m.words:
             said = getattr(reading, "normalized", "") or ""
             got = next((w for w in m.words if w in said), None)
@@ -276,7 +282,7 @@ def load_situations(path: Path, intent_names=None) -> tuple[Report, Situations]:
                 if not sh.mapping(m, ml.item_mark(i), w):
                     continue
                 sh.keys(m, w, {"id": str, "title": str, "intents": list, "weight": float, "required": bool,
-                                 "words": list},
+                                 "words": list, "once": bool},
                         required=("id", "title", "intents"))
                 mid = m.get("id")
                 if mid in seen:
@@ -287,7 +293,7 @@ def load_situations(path: Path, intent_names=None) -> tuple[Report, Situations]:
                 if isinstance(mid, str) and isinstance(m.get("title"), str) and ints:
                     words = tuple(str(x) for x in (m.get("words") or ()) if isinstance(x, str) and x)
                     moves.append(Move(mid, m["title"], ints, float(weight if weight is not None else 1.0),
-                                      bool(m.get("required", False)), words))
+                                      bool(m.get("required", False)), words, bool(m.get("once", False))))
             if not moves and len(report.errors) == before:
                 report.error(ml.mark if hasattr(ml, "mark") else mark, f"{where} has no moves",
                              "list what a good answer does: - {id: ..., title: ..., intents: [...]}")

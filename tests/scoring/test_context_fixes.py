@@ -42,3 +42,19 @@ def test_a_move_counts_from_an_earlier_reply_only_on_the_same_topic(scorer):
     assert res.situation == "invoice"
     asked = next(m for m in res.moves if m.move.id == "details")  # 询问抬头税号或订单
     assert not asked.met and "多大码" not in asked.text
+
+
+def test_an_apology_said_earlier_in_the_chat_is_not_owed_again(scorer):
+    reply = "万一确认丢件,我们直接给您补发一条,不会让您吃亏的"
+    buyer = "那要是丢了怎么办?我下周要穿去喝喜酒的"
+    fresh = scorer.score(reply, ReplyContext(buyer=buyer, situation="late_parcel"))
+    # the apology came five replies ago, before the order number, the check and the courier's answer
+    said = scorer.score(reply, ReplyContext(buyer=buyer, situation="late_parcel",
+                                            earlier=("一个星期了快递还没到", "订单号2306158809176", "快点查",
+                                                     "查到了吗", "圆通怎么说"),
+                                            previous=("真不好意思让您久等了,麻烦发下订单号", "收到,我查一下",
+                                                      "在查了,马上好", "查到了,卡在郑州转运中心",
+                                                      "我联系圆通催了,等回复")))
+    owed = lambda res: [m.move.id for m in res.moves if m.move.required and not m.met]  # noqa: E731
+    assert "apology" in owed(fresh) and "apology" not in owed(said)
+    assert said.score > fresh.score

@@ -225,6 +225,14 @@ def test_a_buyer_who_takes_the_exchange_costs_no_refund_even_when_both_were_offe
     assert "售后已解决(换货)" in format_report(rep)
 
 
+def test_a_resend_promised_if_the_parcel_is_lost_is_no_exchange_and_costs_nothing_yet(library, reader, scorer, cases):
+    res, rep = run(library, reader, scorer, "late-parcel-dress", cases[("late-parcel-dress", "plan-before-check")])
+    assert res.conversation.outcome == "success"
+    assert not rep.closing["exchange"] and rep.closing["resend_promised"]
+    assert rep.closing["cost"]["total"] == 0
+    assert "售后已解决(承诺丢件补发)" in format_report(rep)
+
+
 def test_a_compensation_said_twice_is_paid_once(library, reader, scorer):
     res, rep = _play(library, reader, scorer, "bad-review-threat-shoes",
                      "+5s 非常抱歉亲,鞋子磨脚让您受罪了,真不好意思\n"
