@@ -645,6 +645,8 @@ class _PersonaChecker:
         placeholder_names = sorted(known_vars | set(TEXT_PLACEHOLDERS))
         # said.<intent>: how many of the trainee's messages made that move (conditions only)
         known_vars |= {f"said.{n}" for n in self.lib.intent_names}
+        # now.<intent>: 1 while the message being read makes that move
+        known_vars |= {f"now.{n}" for n in self.lib.intent_names}
 
         list_price = product.price if product else 0.0
         floor_price = product.floor_price if product else 0.0
@@ -659,7 +661,7 @@ class _PersonaChecker:
         buyer = self.buyer(d.get("buyer"), d, placeholder_names)
         order = self.order(d.get("order"), d, shop)
         own = self.own_intents(d)
-        known_vars |= {f"said.{i.name}" for i in own}
+        known_vars |= {f"said.{i.name}" for i in own} | {f"now.{i.name}" for i in own}
         before = len(r.errors)
         states = self.states(d, known_vars, pvars, placeholder_names, {i.name for i in own})
         if states is not None and len(r.errors) == before:

@@ -113,8 +113,10 @@ class Conversation:
             **persona.shop.numeric_vars(), **persona.vars,
         }
         # Every move of every message counts: said.<intent> is how many messages made it.
+        # now.<intent> is 1 while the message being read makes it (a move said with another one)
         for name in getattr(reader, "intent_names", ()):
             self.vars.setdefault(f"said.{name}", 0)
+            self.vars.setdefault(f"now.{name}", 0)
         self._remembered = frozenset(getattr(reader, "remembered", ()))
         self._fallbacks = dict(getattr(reader, "fallbacks", {}) or {})
         self._faults = frozenset(getattr(reader, "fault_names", ()) or ())
@@ -347,9 +349,12 @@ class Conversation:
             drops = {n for t in self._asked(reading.text) if t not in self._answered
                      for n in self._asking_drops.get(t, ())}
             names = [n for n in names if n not in drops]
+        for key in [k for k in self.vars if k.startswith("now.")]:
+            self.vars[key] = 0
         for n in names:
             key = f"said.{n}"
             self.vars[key] = self.vars.get(key, 0) + 1
+            self.vars[f"now.{n}"] = 1
         if self._take_moves(names, reading.text):
             self._open_offers = [o for o in self._open_offers if o not in names]
             self._open_offers += [n for n in names if n in self._remembered and n not in self._used]
