@@ -190,7 +190,7 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
     sh.keys(d, "the buyer rules file", {"version": None, "patience": dict, "typing": dict, "mood": dict,
                                         "lines": dict, "archetypes": dict, "flags": dict, "questions": dict,
                                         "question_marks": dict, "with_greeting": list, "greeting_topics": list,
-                                        "question_moves": list, "asking_drops": dict})
+                                        "question_moves": list, "asking_drops": dict, "proposals": dict})
     sh.version(d)
     vals = {}
     groups = {
@@ -261,6 +261,16 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
                                  hint="use an intent of rules/intents.yaml")
             out[str(topic)] = tuple(n for n in moves if intents is None or n in intents)
         vals["asking_drops"] = out
+    props = d.get("proposals")
+    if isinstance(props, PosDict):
+        out = {}
+        for topic in props:
+            if topic not in vals.get("question_topics", {}):
+                report.error(props.key_mark(topic), f"'proposals' names an unknown question topic '{topic}'",
+                             hint="use a topic of 'questions'")
+                continue
+            out[str(topic)] = tuple(sh.text_list(props, topic, "'proposals'", allow_scalar=False))
+        vals["proposals"] = out
     flags = d.get("flags")
     if isinstance(flags, PosDict):
         vals["flag_titles"] = {str(k): str(v) for k, v in flags.items() if isinstance(v, str) and v.strip()}

@@ -103,6 +103,7 @@ class BuyerDefaults:
     question_moves: tuple[str, ...] = ()
     # topic -> moves that, in a message asking her about that topic, are part of the question
     asking_drops: dict = field(default_factory=dict)
+    proposals: dict = field(default_factory=dict)  # topic -> words of a clause that proposes, not asks ("38码吧?")
     # Chinese titles of the flags personas raise (a trainee never sees a raw name like below_floor)
     flag_titles: dict = field(default_factory=dict)
 

@@ -130,6 +130,7 @@ class Conversation:
         self._greeting_topics = frozenset(getattr(d, "greeting_topics", ()) or ())
         self._question_moves = frozenset(getattr(d, "question_moves", ()) or ())
         self._asking_drops = dict(getattr(d, "asking_drops", {}) or {})
+        self._proposals = dict(getattr(d, "proposals", {}) or {})
         self._last_mood = 0.0
         self._sent_at: float | None = None
         self.flags: list[str] = []
@@ -402,7 +403,10 @@ class Conversation:
             if not question:
                 asked = [c for c in parts if any(w in c for w in marks.get("request", ()))]
             for topic in topics:
-                if topic not in out and any(w in c for c in asked for w in words.get(topic, ())):
+                # "就拍粉色38码吧?" proposes a size for her to agree to: it does not ask hers
+                props = self._proposals.get(topic, ())
+                if topic not in out and any(w in c for c in asked if not any(p in c for p in props)
+                                            for w in words.get(topic, ())):
                     out.append(topic)
         return out
 

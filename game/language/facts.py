@@ -346,6 +346,13 @@ def _gift_thing(raw: str, rules: FactRules) -> str | None:
 # ---------------------------------------------------------------- extraction
 
 
+def _same_number(size: str, value: float) -> bool:
+    try:
+        return float(size) == value
+    except ValueError:
+        return False
+
+
 def offered_price(reading, list_price: float, current: float) -> float | None:
     """The price a reply puts to the buyer, below ``current``, or None: the last price offered
     (not a refused, quoted or threshold one; a price for several items counts per item), else a
@@ -359,6 +366,9 @@ def offered_price(reading, list_price: float, current: float) -> float | None:
     offer = None
     if facts.offer_price:
         offer = facts.offer_price
+        # a size named in the message said again bare ("建议换28码…换28可以吗?") is no price
+        if any(_same_number(z, offer) for z in facts.sizes) and not facts.discount and not facts.reduction:
+            return None
         if facts.quantity and facts.quantity > 1 and offer >= current:
             if offer == current or (facts.total and facts.total > offer):
                 return None  # the unit price said again beside its total ("每双115,合计1380元")

@@ -337,13 +337,16 @@ def _closing(conv, items, cfg, flow: str, penalty: float) -> dict:
         raised = {f for st in getattr(persona, "states", {}).values() for ts in st.on.values() for t in ts
                   for f in t.flags}
 
+        # a persona that tells an offer from its taking (refund_offered, resend_promised) decides alone
+        family = {"refunded": {"refund_offered"}, "exchanged": {"resend_promised"}}
+
         def took(flag: str, intent: str) -> bool:
-            return settled and (flag in conv.flags or (flag not in raised and intent in intents))
+            told = raised & ({flag} | family.get(flag, set()))
+            return settled and (flag in conv.flags or (not told and intent in intents))
 
         # a resend promised for the worst case (万一丢件就补发) is no exchange made and costs nothing yet
         promised = settled and "resend_promised" in conv.flags
-        exchanged = took("exchanged", "offer_exchange") and (
-            "exchanged" in conv.flags or "resend_promised" not in raised)
+        exchanged = took("exchanged", "offer_exchange")
         refunded = took("refunded", "offer_refund") and ("refunded" in conv.flags or "exchanged" not in conv.flags)
         compensated = took("compensated", "offer_compensation")
         # postage offered with a worst-case resend is that resend's postage: not spent yet either
