@@ -246,31 +246,29 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
     names_of("with_greeting", intents, "intent", "use an intent of rules/intents.yaml")
     names_of("question_moves", intents, "intent", "use an intent of rules/intents.yaml")
     names_of("greeting_topics", vals.get("question_topics"), "question topic", "use a topic of 'questions'")
-    drops = d.get("asking_drops")
-    if isinstance(drops, PosDict):
+    def by_topic(key: str, of_intents: bool) -> None:
+        """A mapping of question topics to lists (asking_drops: intents; proposals: words)."""
+        m = d.get(key)
+        if not isinstance(m, PosDict):
+            return
         out = {}
-        for topic in drops:
+        for topic in m:
             if topic not in vals.get("question_topics", {}):
-                report.error(drops.key_mark(topic), f"'asking_drops' names an unknown question topic '{topic}'",
+                report.error(m.key_mark(topic), f"'{key}' names an unknown question topic '{topic}'",
                              hint="use a topic of 'questions'")
                 continue
-            moves = sh.text_list(drops, topic, "'asking_drops'", allow_scalar=False)
-            for n in moves:
-                if intents is not None and n not in intents:
-                    report.error(drops.key_mark(topic), f"'asking_drops' names an unknown intent '{n}'",
-                                 hint="use an intent of rules/intents.yaml")
-            out[str(topic)] = tuple(n for n in moves if intents is None or n in intents)
-        vals["asking_drops"] = out
-    props = d.get("proposals")
-    if isinstance(props, PosDict):
-        out = {}
-        for topic in props:
-            if topic not in vals.get("question_topics", {}):
-                report.error(props.key_mark(topic), f"'proposals' names an unknown question topic '{topic}'",
-                             hint="use a topic of 'questions'")
-                continue
-            out[str(topic)] = tuple(sh.text_list(props, topic, "'proposals'", allow_scalar=False))
-        vals["proposals"] = out
+            items = sh.text_list(m, topic, f"'{key}'", allow_scalar=False)
+            if of_intents and intents is not None:
+                for n in items:
+                    if n not in intents:
+                        report.error(m.key_mark(topic), f"'{key}' names an unknown intent '{n}'",
+                                     hint="use an intent of rules/intents.yaml")
+                items = [n for n in items if n in intents]
+            out[str(topic)] = tuple(items)
+        vals[key] = out
+
+    by_topic("asking_drops", True)
+    by_topic("proposals", False)
     flags = d.get("flags")
     if isinstance(flags, PosDict):
         vals["flag_titles"] = {str(k): str(v) for k, v in flags.items() if isinstance(v, str) and v.strip()}
