@@ -432,15 +432,15 @@ class Scorer:
         if sit is not None:
             # A move made earlier in the chat still counts: service comes in steps (sorry, a photo, then the fix).
             # Only while the buyer stays on this topic: asking her size before is no asking for an invoice title.
-            earlier = []
+            earlier, chat = [], ()
             if self.reader is not None:
+                # a move made once for the whole chat (an apology) counts from any earlier reply
+                once = any(m.once for m in sit.moves)
+                chat = tuple(self.reader.read(t) for t in ctx.previous) if once else ()
                 for i in range(1, min(4, len(ctx.previous), len(ctx.earlier)) + 1):
                     if self.classify_buyer(ctx.earlier[-i]).situation != sit.id:
                         break
-                    earlier.insert(0, self.reader.read(ctx.previous[-i]))
-            chat = ()
-            if self.reader is not None and any(m.once for m in sit.moves):
-                chat = tuple(self.reader.read(t) for t in ctx.previous)
+                    earlier.insert(0, chat[-i] if once else self.reader.read(ctx.previous[-i]))
             moves = check_moves(sit, reading, earlier, chat)
             model_answer = self.model_answer(sit, ctx)
             extra = []
