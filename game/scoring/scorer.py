@@ -840,6 +840,7 @@ class Scorer:
         if any(a in c for a in rule.absent):
             return False
         lead = tw.get("lead", ())
+        head = []  # the first two clauses that say something
         for clause in re.split(r"[,.!?;~\s，。！？；、]+", prep.analysed):
             rest = compact_phrase(clause)
             while True:  # 亲, 您好 before the answer
@@ -850,10 +851,13 @@ class Scorer:
             if not rest:
                 continue
             # the first clause that says something: a yes or a no ("有的", "不支持机洗")
-            if rest.startswith(tw.get("answer_starts", ())) or re.match(r"[\u4e00-\u9fff]的", rest) or any(
-                    w in rest for w in tw.get("answer_within", ())):
+            if not head and (rest.startswith(tw.get("answer_starts", ())) or re.match(r"[\u4e00-\u9fff]的", rest) or any(
+                    w in rest for w in tw.get("answer_within", ()))):
                 return False
-            break
+            head.append(rest)
+            if len(head) == 2:
+                break
+        head_text = "".join(head)
         stop = set(tw.get("not_topic", ()))
         own = "|".join(compact_phrase(t) for t in (*ctx.lists.get("product", ()), *ctx.lists.get("shop", ())))
         topics = []
@@ -867,9 +871,13 @@ class Scorer:
             for m in re.finditer(r"([\u4e00-\u9fff])[不没]\1", cc):
                 if m.group(1) in c:
                     return False
-            # "会掉色吗", "能多开点发票吗", "是真皮吗": the modal, or the verb after it, said back
+            # "会掉色吗", "能多开点发票吗", "是真皮吗": the modal, or the verb after it, said back at the
+            # start (a verb said later about something else, "冬天穿脚不冷" to "雨天能穿吗", answers nothing)
             for m in re.finditer(r"(会|能|可以|是)([\u4e00-\u9fff])", cc):
-                if m.group(1) in c or (m.group(2) not in "不没一" and m.group(2) in c):
+                if m.group(1) in head_text or (m.group(2) not in "不没一" and m.group(2) in head_text):
+                    return False
+                v = m.group(2)  # anywhere, with its modal or a complement: "放得下", "能穿"
+                if v not in "不没一" and re.search(f"(?:能|可以|会){v}|{v}[得不]", c):
                     return False
         if not topics:
             return False
