@@ -269,6 +269,10 @@ class FactRules:
         tax = w("roles", "tax_before")
         self.tax_before = _cue_before(tax, w("price", "cue_joiners"), "?") if tax else _NEVER
         self.tax_after = w("roles", "tax_after") or _NO_WORD
+        self.invoice_words = w("roles", "invoice_words") or _NO_WORD
+        inv = w("roles", "invoice_before")
+        self.invoice_before = _cue_before(inv, w("price", "cue_joiners"), "?") if inv else _NEVER
+        self.lone_one_after = w("roles", "lone_one_after") or _NO_WORD
         extra = w("roles", "extra_before")
         self.extra_before = _cue_before(extra, w("price", "cue_joiners"), "?") if extra else _NEVER
         quoted = w("roles", "quoted_before")
@@ -419,6 +423,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
     offered: list[float] = []
     refused: list[float] = []
     operands: list[float] = []
+    results: list[float] = []  # numbers right after 等于
     compensation = threshold = total = tax = None
     has_ops = R.operators.search(text) is not None
 
@@ -530,6 +535,9 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
                 continue
             if role == "operand":
                 operands.append(value)
+                continue
+            if role == "result":
+                results.append(value)
                 continue
 
             if (not currency and is_digits and 33 <= value <= 46 and (value * 2).is_integer() and sizes
@@ -659,7 +667,7 @@ def scan_facts(prep: Prepared) -> tuple[Facts, dict[str, tuple[int, int]]]:
         compensation=compensation,
         threshold=threshold,
         total=total,
-        result=offered[-1] if has_ops and operands and offered else None,
+        result=results[-1] if results else (offered[-1] if has_ops and operands and offered else None),
         tax=tax,
         order_hour=_order_hour(text, R),
         held_days=_held_days(text, R),
@@ -735,6 +743,8 @@ def _role(R: "FactRules", text: str, raw: str, start: int, end: int, unit_end: i
     """What a number does in its sentence, from the lexicon's role words (reader.yaml 'roles')."""
     if raw == "一" and text.startswith("块", end) and text[end + 1:].startswith(R.together_after):
         return "together"  # "跟鞋一块给您寄"
+    if raw == "一" and text.startswith(R.lone_one_after, end):
+        return "together"  # a word, no number: "补一下税点", "便宜一些"
     if before.endswith(R.percent_before) or text.startswith("%", end):
         return "percent"
     tail = text[unit_end:unit_end + 12]
@@ -746,8 +756,12 @@ def _role(R: "FactRules", text: str, raw: str, start: int, end: int, unit_end: i
         return "compensation"
     if R.tax_before.search(before) or tail.lstrip().startswith(R.tax_after):
         return "tax"  # "税费1.6元", "1.6元税点我加在订单里"
+    if R.invoice_before.search(before) and any(w in text for w in R.invoice_words):
+        return "together"  # the invoice's own figures ("开200元的话", "多开32元"): no price, no tax
     if R.extra_before.search(before):
         return "extra"  # "补1元就可以", "另付15元": what the buyer adds, no price offered
+    if has_ops and re.search(r"(?:等于|=)\s*$", before):
+        return "result"  # "32乘以5%等于1块6": the answer of the worked sum
     if has_ops and (R.operator_after.match(text[unit_end:]) or R.operator_before.search(before)):
         return "operand"
     if R.total_before.search(before):

@@ -58,7 +58,8 @@ SCHEMA: dict[str, dict[str, str]] = {
     "clauses": {"markers": TEXT},
     "roles": {"together_after": TEXT, "percent_before": TEXT, "threshold_before": TEXT,
               "threshold_fillers": TEXT, "compensation_before": TEXT, "compensation_after": TEXT,
-              "total_before": TEXT, "quoted_before": TEXT, "tax_before": TEXT, "tax_after": TEXT, "extra_before": TEXT, "operators": TEXT, "operators_between": TEXT, "refusal_after": TEXT},
+              "total_before": TEXT, "quoted_before": TEXT, "tax_before": TEXT, "tax_after": TEXT, "invoice_words": TEXT, "invoice_before": TEXT,
+              "lone_one_after": TEXT, "extra_before": TEXT, "operators": TEXT, "operators_between": TEXT, "refusal_after": TEXT},
 }
 # (group, key) -> (lowest, highest, value when the key is missing)
 NUMBERS: dict[tuple[str, str], tuple[int, int, int]] = {
