@@ -231,9 +231,9 @@ def load_buyer_defaults(path: Path, intents: list[str] | None = None) -> tuple[R
         vals["question_topics"] = topics
     qm = d.get("question_marks")
     if isinstance(qm, PosDict):
-        sh.keys(qm, "'question_marks'", {"end": list, "soft_end": list, "ask": list, "request": list})
+        sh.keys(qm, "'question_marks'", {"end": list, "soft_end": list, "ask": list, "request": list, "which": list})
         vals["question_marks"] = {k: tuple(sh.text_list(qm, k, "'question_marks'", allow_scalar=False))
-                                  for k in ("end", "soft_end", "ask", "request")}
+                                  for k in ("end", "soft_end", "ask", "request", "which") if k in qm}
     def names_of(key: str, known, what: str, hint: str) -> None:
         if key not in d:
             return

@@ -126,6 +126,7 @@ class Conversation:
         self._answered: set[str] = set()  # question topics the buyer has answered in this chat
         self._question_words = dict(getattr(d, "question_topics", {}) or {})
         self._question_marks = dict(getattr(d, "question_marks", {}) or {})
+        self._question_which = tuple(self._question_marks.get("which", ()))
         self._with_greeting = frozenset(getattr(d, "with_greeting", ()) or ())
         self._greeting_topics = frozenset(getattr(d, "greeting_topics", ()) or ())
         self._question_moves = frozenset(getattr(d, "question_moves", ()) or ())
@@ -402,7 +403,19 @@ class Conversation:
                      if any(w in c for w in marks.get("ask", ()) + marks.get("request", ()))] + parts[-1:]
             if not question:
                 asked = [c for c in parts if any(w in c for w in marks.get("request", ()))]
+            # "颜色有原木色、碳化色和清漆,您喜欢哪种呀?": a bare "which" asks about the clause before it
+            which = self._question_which
+            lead_topics: list[str] = []
+            if question and len(parts) >= 2 and any(w in parts[-1] for w in which) and not any(
+                    w in parts[-1] for t in topics for w in words.get(t, ()) if w not in which):
+                before = "".join(parts[:-1])  # the rest of the sentence ("、" may split its list)
+                lead_topics = [t for t in topics if any(w in before for w in words.get(t, ()))]
+            for topic in lead_topics:
+                if topic not in out:
+                    out.append(topic)
             for topic in topics:
+                if lead_topics and topic not in lead_topics:
+                    continue
                 # "就拍粉色38码吧?" proposes a size for her to agree to: it does not ask hers
                 props = self._proposals.get(topic, ())
                 if topic not in out and any(w in c for c in asked if not any(p in c for p in props)
