@@ -284,3 +284,26 @@ def test_a_buyer_does_not_answer_twice_what_her_next_line_says(library, reader):
     run(conv, clock, 2)
     said = _buyer_lines(conv, clock, "亲,在的~签收七天内吊牌还在没洗过都能换码,您现在穿几码,想换几码呢?")
     assert said and said[0].count("腰太紧") <= 1
+
+
+def test_a_bare_which_asks_about_what_its_sentence_names(library, reader):
+    # "颜色有A、B和C,您喜欢哪种?": a colour question, though 颜色 stands before the question clause
+    persona = library.personas["planter-custom-first-timer"]
+    colours = tuple(persona.buyer.answers["color"])
+    steps = ["阿姨您好,在的!不难的,您量一下要放的地方,告诉我长、宽,高度按想种的东西定。",
+             "就量阳台上放花箱那块地方,长宽高都量,量好告诉我数字就行,我帮您核对。",
+             ]
+    told = "好的,记下了。做好要5到7天,德邦送货,包邮,还送一套园艺工具。"
+
+    def last_line(question):
+        conv, clock = make(library, reader, pid="planter-custom-first-timer")
+        run(conv, clock, 2)
+        for text in steps:
+            _buyer_lines(conv, clock, text)
+        said = _buyer_lines(conv, clock, question)
+        assert said
+        return said[0]
+
+    assert last_line(told + "花箱颜色有原木色、碳化色和清漆三种,您喜欢哪种呀?").startswith(colours)
+    # a bare "which" after a sentence that names no topic of hers asks nothing of her
+    assert not last_line(told + "付款方式有支付宝和花呗两种,您用哪种呀?").startswith(colours)

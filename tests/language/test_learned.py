@@ -82,6 +82,12 @@ def test_each_reading_has_a_confidence(reader):
     ("那不换了,我直接补偿您15元红包", "offers", ()),
     ("原价168,现在给您150", "offer_price", 150.0),
     ("税费1.6元我给您改好价格", "tax", 1.6),
+    # 一 of 一下 is a word; the invoice's own figures are neither price nor tax
+    ("多开的部分要补一下税点,开300的话多出来的是40元,税点就是2元", "tax", 2.0),
+    ("多开的部分要补一下税点,开300的话多出来的是40元,税点就是2元", "offers", ()),
+    ("便宜一些给您,算您150", "offer_price", 150.0),
+    # the number after 等于 is the sum's result, even with a later figure
+    ("300减去260,多开40元,40乘以5%等于2块钱,您补2块就行", "result", 2.0),
 ])
 def test_numbers_have_roles(text, field, want):
     assert getattr(extract_facts(text), field) == want
