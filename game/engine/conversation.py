@@ -347,9 +347,18 @@ class Conversation:
     def _react(self, reading) -> None:
         names = list(dict.fromkeys(reading.names))
         if self._asking_drops:
-            # "您把平时穿的码数告诉我,我帮您看看" asks her size: it gives no size advice yet
-            drops = {n for t in self._asked(reading.text) if t not in self._answered
-                     for n in self._asking_drops.get(t, ())}
+            # "您把平时穿的码数告诉我,我帮您看看" asks her size: it gives no size advice yet...
+            where: dict[str, list[str]] = {}
+            asked = [t for t in self._asked(reading.text, where=where) if t not in self._answered]
+            drops = {n for t in asked for n in self._asking_drops.get(t, ()) if n in names}
+            if drops:
+                # ...unless another sentence of the message gives it ("您穿几码?这款偏小,建议拍大一码")
+                rest = reading.text
+                for t in asked:
+                    for sent in where.get(t, ()):
+                        rest = rest.replace(sent, " ")
+                if rest.strip() and _CJK.search(rest):
+                    drops -= set(self.reader.read(rest).names)
             names = [n for n in names if n not in drops]
         for key in [k for k in self.vars if k.startswith("now.")]:
             self.vars[key] = 0
@@ -378,7 +387,7 @@ class Conversation:
         self._mood(self._mood_confused)
         self._say(self.persona.buyer.confused_lines, kind="confused")
 
-    def _asked(self, text: str, topics=None) -> list[str]:
+    def _asked(self, text: str, topics=None, where: dict | None = None) -> list[str]:
         """The topics (buyer.yaml `questions`) of the trainee's questions in ``text``: a sentence
         that ends in a question mark or a question particle, holding one of a topic's words.
         Only the topics the buyer has answers for, unless ``topics`` names others."""
@@ -410,17 +419,18 @@ class Conversation:
                     w in parts[-1] for t in topics for w in words.get(t, ()) if w not in which):
                 before = "".join(parts[:-1])  # the rest of the sentence ("、" may split its list)
                 lead_topics = [t for t in topics if any(w in before for w in words.get(t, ()))]
-            for topic in lead_topics:
-                if topic not in out:
-                    out.append(topic)
             for topic in topics:
-                if lead_topics and topic not in lead_topics:
-                    continue
-                # "就拍粉色38码吧?" proposes a size for her to agree to: it does not ask hers
-                props = self._proposals.get(topic, ())
-                if topic not in out and any(w in c for c in asked if not any(p in c for p in props)
-                                            for w in words.get(topic, ())):
-                    out.append(topic)
+                if lead_topics:
+                    hit = topic in lead_topics
+                else:
+                    # "就拍粉色38码吧?" proposes a size for her to agree to: it does not ask hers
+                    props = self._proposals.get(topic, ())
+                    hit = any(w in c for c in asked if not any(p in c for p in props) for w in words.get(topic, ()))
+                if hit:
+                    if topic not in out:
+                        out.append(topic)
+                    if where is not None:
+                        where.setdefault(topic, []).append(m.group(0))
         return out
 
     def _answer_questions(self, text: str, before: int) -> None:

@@ -307,3 +307,19 @@ def test_a_bare_which_asks_about_what_its_sentence_names(library, reader):
     assert last_line(told + "花箱颜色有原木色、碳化色和清漆三种,您喜欢哪种呀?").startswith(colours)
     # a bare "which" after a sentence that names no topic of hers asks nothing of her
     assert not last_line(told + "付款方式有支付宝和花呗两种,您用哪种呀?").startswith(colours)
+
+
+def test_size_advice_in_its_own_sentence_stands_beside_a_question_about_her_size(library, reader):
+    # "您穿几码?这款偏小半码,建议拍大一码": the advice is given, so she does not ask whether her usual size fits
+    def chat(last):
+        conv, clock = make(library, reader, pid="haggler-nurse-shoes", seed=63)
+        run(conv, clock, 2)
+        _buyer_lines(conv, clock, "亲,在的,欢迎光临~")
+        _buyer_lines(conv, clock, "亲,168是正常售价,头层牛皮软底,站一天也不累;价格动不了,帮您申请一副鞋垫,满99包邮。")
+        _buyer_lines(conv, clock, last)
+        return conv
+
+    advised = chat("下午三点半前付款今天就发。您要哪个颜色、穿多大码呢?这款偏小半码,建议按平时的码拍大一码。")
+    asked = chat("下午三点半前付款今天就发。您平时穿多大码呢?告诉我,我帮您看看拍哪个码。")
+    assert advised.vars.get("said.answer_size", 0) >= 1
+    assert asked.vars.get("said.answer_size", 0) == 0
